@@ -1,0 +1,29 @@
+import { basename, resolve } from 'node:path'
+import type { UserWorkspaceConfig } from 'vitest/config'
+
+const root = import.meta.dirname
+const src = (pkg: string, file = 'index.ts') => resolve(root, 'packages', pkg, 'src', file)
+
+/**
+ * Test configuration shared by every package: workspace packages resolve to their TypeScript
+ * sources, so `pnpm test` needs no build and a test always runs the code beside it.
+ */
+export function shared(dir: string): UserWorkspaceConfig {
+  return {
+    resolve: {
+      alias: [
+        { find: /^@mail\/mime\/dkim$/, replacement: src('mime', 'dkim/index.ts') },
+        { find: /^@mail\/mime$/, replacement: src('mime') },
+        { find: /^@mail\/smtp$/, replacement: src('smtp') },
+        { find: /^@mail\/send$/, replacement: src('send') },
+      ],
+    },
+    test: {
+      name: basename(dir),
+      root: dir,
+      include: ['test/**/*.test.ts'],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  }
+}
