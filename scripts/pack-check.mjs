@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// Packaging checks on what would be published: every public package is packed with `pnpm pack`
+// (workspace:^ ranges become real ones), then
+//   1. publint and attw (ESM-only profile) lint each tarball;
+//   2. a consumer project outside the workspace installs the tarballs with npm and
+//      (a) imports @mail/mime alone and builds a message, (b) imports @mail/send and reaches
+//      sendmail, in plain Node ESM and type-checked by tsc with moduleResolution nodenext;
+//   3. @mail/mime (and @mail/mime/dkim) is bundled by esbuild for the browser and may pull in no
+//      Node-only module, with one declared exception: mime-types' require('path').
+// Needs `pnpm build` first. Exits non-zero on the first failure.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { build } from 'esbuild'
+
+const root = resolve(import.meta.dirname, '..')
+const bin = (name) => join(root, 'node_modules', '.bin', name)
+const packages = ['mime', 'smtp', 'send', 'cli']
+const work = mkdtempSync(join(tmpdir(), 'mail-pack-check-'))
+
+function run(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...opts })
+}
+
+async function step(title, fn) {
+  process.stdout.write(`pack-check: ${title} ... `)
+  try {
+    const note = await fn()
+    console.log(note ? `ok (${note})` : 'ok')
+  } catch (error) {
+    console.log('FAILED')
+    console.error(error.stdout || '', error.stderr || '', error.stdout ? '' : error)
+    rmSync(work, { recursive: true, force: true })
+    process.exit(1)
+  }
+}
+
+const tarballs = {}
+for (const name of packages) {
+  await step(`pack @mail/${name}`, () => {
+    const dir = join(root, 'packages', name)
+    const out = run('pnpm', ['pack', '--pack-destination', work], { cwd: dir })
+    const file = out
+      .trim()
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.endsWith('.tgz'))
+    if (!file) throw new Error(`pnpm pack printed no tarball name:\n${out}`)
+    tarballs[name] = resolve(work, file)
+    const manifest = JSON.parse(run('tar', ['-xOzf', tarballs[name], 'package/package.json']))
+    for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
+      if (String(range).startsWith('workspace:')) throw new Error(`${dep} kept range ${range}`)
+    }
+    return tarballs[name].replace(`${work}/`, '')
+  })
+}
+
+for (const name of packages) {
+  await step(`publint @mail/${name}`, () => {
+    const out = run(bin('publint'), ['run', tarballs[name], '--strict'])
+    if (!/All good/i.test(out)) throw Object.assign(new Error('publint reported'), { stdout: out })
+  })
+  await step(`attw --profile esm-only @mail/${name}`, () => {
+    run(bin('attw'), [tarballs[name], '--profile', 'esm-only', '--no-emoji', '--no-color'])
+  })
+}
+
+const consumer = join(work, 'consumer')
+await step('consumer: npm install the tarballs', () => {
+  mkdirSync(consumer)
+  const file = (name) => `file:${tarballs[name]}`
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'consumer',
+        private: true,
+        type: 'module',
+        dependencies: {
+          '@mail/mime': file('mime'),
+          '@mail/smtp': file('smtp'),
+          '@mail/send': file('send'),
+        },
+        // The internal ranges (e.g. ^0.1.0) must resolve to these tarballs, not the registry.
+        overrides: { '@mail/mime': file('mime'), '@mail/smtp': file('smtp') },
+        devDependencies: { '@types/node': '20.19.43' },
+      },
+      null,
+      2,
+    ),
+  )
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer })
+})
+
+writeFileSync(
+  join(consumer, 'mime-only.mjs'),
+  `import { buildMessage, getEnvelope, MimeError } from '@mail/mime'
+const input = { from: 'Alice <alice@example.com>', to: 'bob@example.org', subject: 'Hello', text: 'Hi', html: '<p>Hi</p>' }
+const raw = buildMessage(input)
+if (!raw.includes('Subject: Hello\\r\\n') || !raw.includes('multipart/alternative')) throw new Error('bad message')
+if (getEnvelope(input).to[0] !== 'bob@example.org') throw new Error('bad envelope')
+if (typeof MimeError !== 'function') throw new Error('no MimeError')
+console.log('mime-only ok', raw.length)
+`,
+)
+writeFileSync(
+  join(consumer, 'full-stack.mjs'),
+  `import { sendmail, createTransport } from '@mail/send'
+import { SmtpClient, SmtpError } from '@mail/smtp'
+import { signDkim } from '@mail/mime/dkim'
+for (const [name, value] of Object.entries({ sendmail, createTransport, SmtpClient, SmtpError, signDkim })) {
+  if (typeof value !== 'function') throw new Error(name + ' is not a function')
+}
+console.log('full-stack ok')
+`,
+)
+writeFileSync(
+  join(consumer, 'consumer.ts'),
+  `import { buildMessage, type MessageInput } from '@mail/mime'
+import { signDkim } from '@mail/mime/dkim'
+import { sendmail } from '@mail/send'
+import { SmtpClient, SmtpError } from '@mail/smtp'
+
+const input: MessageInput = { from: 'alice@example.com', to: ['bob@example.org'], subject: 'Hi', text: 'Hello' }
+const raw: string = buildMessage(input)
+export const send: typeof sendmail = sendmail
+export const sign: typeof signDkim = signDkim
+export const connect: typeof SmtpClient.connect = SmtpClient.connect
+export const isError = (error: unknown): error is SmtpError => error instanceof SmtpError
+export const size: number = raw.length
+`,
+)
+writeFileSync(
+  join(consumer, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      strict: true,
+      noEmit: true,
+      types: ['node'],
+    },
+    files: ['consumer.ts'],
+  }),
+)
+
+await step('consumer: @mail/mime alone in plain Node ESM', () =>
+  run('node', ['mime-only.mjs'], { cwd: consumer }).trim(),
+)
+await step('consumer: @mail/send and @mail/smtp in plain Node ESM', () =>
+  run('node', ['full-stack.mjs'], { cwd: consumer }).trim(),
+)
+await step('consumer: tsc --moduleResolution nodenext', () => {
+  run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: consumer })
+})
+
+// Node-only modules that mime-types reaches for; everything else is a failure.
+const allowedNodeImports = new Map([['path', /node_modules\/mime-types\//]])
+for (const entry of ['@mail/mime', '@mail/mime/dkim']) {
+  await step(`browser bundle of ${entry} has no Node-only imports`, async () => {
+    const entryFile = join(consumer, 'browser-entry.mjs')
+    writeFileSync(entryFile, `export * from '${entry}'\n`)
+    const result = await build({
+      entryPoints: [entryFile],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      external: [...allowedNodeImports.keys()],
+      absWorkingDir: consumer,
+    })
+    const problems = []
+    for (const [file, info] of Object.entries(result.metafile.inputs)) {
+      for (const imp of info.imports) {
+        if (!imp.external) continue
+        const allowed = allowedNodeImports.get(imp.path)
+        if (allowed?.test(file)) continue
+        problems.push(`${file} imports ${imp.path}`)
+      }
+    }
+    const code = result.outputFiles[0].text
+    for (const global of ['Buffer', 'process', 'require']) {
+      // A bare global reference (not globalThis.X, not a property, not typeof-guarded).
+      const bare = new RegExp(`(?<![.\\w$'"])(?<!typeof )${global}\\b(?!\\s*:)`, 'g')
+      for (const match of code.matchAll(bare)) {
+        const at = code.slice(Math.max(0, match.index - 60), match.index + 40)
+        if (global === 'require' && /require\("path"\)/.test(at)) continue
+        problems.push(`bare ${global}: …${at.replace(/\s+/g, ' ')}…`)
+      }
+    }
+    if (problems.length) throw new Error(problems.join('\n'))
+    return `${(code.length / 1024).toFixed(0)} KiB; allowed: mime-types -> path`
+  })
+}
+
+rmSync(work, { recursive: true, force: true })
+console.log('pack-check: all packaging checks passed')
