@@ -8,20 +8,14 @@
 //   3. @mail/mime (and @mail/mime/dkim) is bundled by esbuild for the browser and may pull in no
 //      Node-only module, with one declared exception: mime-types' require('path').
 // Needs `pnpm build` first. Exits non-zero on the first failure.
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { build } from 'esbuild'
+import { installTarballs, publicPackages as packages, packPackage, root, run } from './lib/pack.mjs'
 
-const root = resolve(import.meta.dirname, '..')
 const bin = (name) => join(root, 'node_modules', '.bin', name)
-const packages = ['mime', 'smtp', 'send', 'cli']
 const work = mkdtempSync(join(tmpdir(), 'mail-pack-check-'))
-
-function run(cmd, args, opts = {}) {
-  return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...opts })
-}
 
 async function step(title, fn) {
   process.stdout.write(`pack-check: ${title} ... `)
@@ -39,15 +33,7 @@ async function step(title, fn) {
 const tarballs = {}
 for (const name of packages) {
   await step(`pack @mail/${name}`, () => {
-    const dir = join(root, 'packages', name)
-    const out = run('pnpm', ['pack', '--pack-destination', work], { cwd: dir })
-    const file = out
-      .trim()
-      .split('\n')
-      .map((line) => line.trim())
-      .find((line) => line.endsWith('.tgz'))
-    if (!file) throw new Error(`pnpm pack printed no tarball name:\n${out}`)
-    tarballs[name] = resolve(work, file)
+    tarballs[name] = packPackage(name, work)
     const manifest = JSON.parse(run('tar', ['-xOzf', tarballs[name], 'package/package.json']))
     for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
       if (String(range).startsWith('workspace:')) throw new Error(`${dep} kept range ${range}`)
@@ -68,29 +54,12 @@ for (const name of packages) {
 
 const consumer = join(work, 'consumer')
 await step('consumer: npm install the tarballs', () => {
-  mkdirSync(consumer)
-  const file = (name) => `file:${tarballs[name]}`
-  writeFileSync(
-    join(consumer, 'package.json'),
-    JSON.stringify(
-      {
-        name: 'consumer',
-        private: true,
-        type: 'module',
-        dependencies: {
-          '@mail/mime': file('mime'),
-          '@mail/smtp': file('smtp'),
-          '@mail/send': file('send'),
-        },
-        // The internal ranges (e.g. ^0.1.0) must resolve to these tarballs, not the registry.
-        overrides: { '@mail/mime': file('mime'), '@mail/smtp': file('smtp') },
-        devDependencies: { '@types/node': '20.19.43' },
-      },
-      null,
-      2,
-    ),
+  const { mime, smtp, send } = tarballs
+  installTarballs(
+    consumer,
+    { mime, smtp, send },
+    { devDependencies: { '@types/node': '20.19.43' } },
   )
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer })
 })
 
 writeFileSync(
