@@ -1,0 +1,180 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { UsageError } from './output.js'
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+const common = {
+  help: { type: 'boolean', short: 'h' },
+  verbose: { type: 'boolean', short: 'v' },
+  json: { type: 'boolean' },
+} as const satisfies Options
+
+const sendOptions = {
+  ...common,
+  from: { type: 'string', short: 'f' },
+  to: { type: 'string', short: 't', multiple: true },
+  cc: { type: 'string', multiple: true },
+  bcc: { type: 'string', multiple: true },
+  'reply-to': { type: 'string', multiple: true },
+  subject: { type: 'string', short: 's' },
+  text: { type: 'string' },
+  'text-file': { type: 'string' },
+  'html-file': { type: 'string' },
+  attach: { type: 'string', short: 'a', multiple: true },
+  inline: { type: 'string', multiple: true },
+  header: { type: 'string', multiple: true },
+  eml: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  smtp: { type: 'string' },
+  ca: { type: 'string' },
+} as const satisfies Options
+
+const inboxOptions = { ...common } as const satisfies Options
+
+const serveOptions = {
+  ...common,
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+} as const satisfies Options
+
+/** `send`'s parsed command line. */
+export interface SendArgs {
+  help: boolean
+  verbose: boolean
+  json: boolean
+  dryRun: boolean
+  from?: string
+  to: string[]
+  cc: string[]
+  bcc: string[]
+  replyTo: string[]
+  subject?: string
+  text?: string
+  textFile?: string
+  htmlFile?: string
+  attach: string[]
+  inline: { path: string; cid: string }[]
+  headers: { name: string; value: string }[]
+  eml?: string
+  smtp?: string
+  ca?: string
+}
+
+/** `inbox`'s parsed command line: list, or show one message. */
+export interface InboxArgs {
+  help: boolean
+  verbose: boolean
+  json: boolean
+  action: 'list' | 'show'
+  id?: string
+}
+
+/** `serve`'s parsed command line. */
+export interface ServeArgs {
+  help: boolean
+  verbose: boolean
+  json: boolean
+  port: number
+  host: string
+}
+
+function parse<T extends Options>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true })
+  } catch (err) {
+    // parseArgs' messages already name the option; only the help pointer is added.
+    throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments', command)
+  }
+}
+
+/** Keeps only the set optional strings (exactOptionalPropertyTypes forbids explicit undefined). */
+function defined<T extends Record<string, unknown>>(o: T): T {
+  for (const key of Object.keys(o)) if (o[key] === undefined) delete o[key]
+  return o
+}
+
+/** `--inline PATH=CID`: the last '=' splits, since paths may contain '=' but Content-IDs rarely do. */
+export function parseInline(spec: string): { path: string; cid: string } {
+  const at = spec.lastIndexOf('=')
+  const path = spec.slice(0, at)
+  const cid = spec.slice(at + 1).replace(/^<(.*)>$/, '$1')
+  if (at <= 0 || cid === '') {
+    throw new UsageError(`--inline expects PATH=CID, got ${JSON.stringify(spec)}`, 'send')
+  }
+  return { path, cid }
+}
+
+/** `--header 'Name: value'`: the name is checked by the builder, which names it on error. */
+export function parseHeader(spec: string): { name: string; value: string } {
+  const colon = spec.indexOf(':')
+  if (colon <= 0) {
+    throw new UsageError(`--header expects 'Name: value', got ${JSON.stringify(spec)}`, 'send')
+  }
+  return { name: spec.slice(0, colon).trim(), value: spec.slice(colon + 1).replace(/^[ \t]+/, '') }
+}
+
+export function parseSendArgs(args: string[]): SendArgs {
+  const { values: v, positionals } = parse('send', args, sendOptions)
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, 'send')
+  }
+  if (v.text !== undefined && v['text-file'] !== undefined) {
+    throw new UsageError('use either --text or --text-file, not both', 'send')
+  }
+  return defined({
+    help: v.help ?? false,
+    verbose: v.verbose ?? false,
+    json: v.json ?? false,
+    dryRun: v['dry-run'] ?? false,
+    from: v.from,
+    to: v.to ?? [],
+    cc: v.cc ?? [],
+    bcc: v.bcc ?? [],
+    replyTo: v['reply-to'] ?? [],
+    subject: v.subject,
+    text: v.text,
+    textFile: v['text-file'],
+    htmlFile: v['html-file'],
+    attach: v.attach ?? [],
+    inline: v.help ? [] : (v.inline ?? []).map(parseInline),
+    headers: v.help ? [] : (v.header ?? []).map(parseHeader),
+    eml: v.eml,
+    smtp: v.smtp,
+    ca: v.ca,
+  }) as SendArgs
+}
+
+export function parseInboxArgs(args: string[]): InboxArgs {
+  const { values: v, positionals } = parse('inbox', args, inboxOptions)
+  const [action = 'list', id, extra] = positionals
+  const base = { help: v.help ?? false, verbose: v.verbose ?? false, json: v.json ?? false }
+  if (base.help) return { ...base, action: 'list' }
+  if (action === 'list' && id === undefined) return { ...base, action: 'list' }
+  if (action === 'show' && id !== undefined && extra === undefined) {
+    return { ...base, action: 'show', id }
+  }
+  if (action === 'show') throw new UsageError('inbox show expects one message ID', 'inbox')
+  throw new UsageError(`unknown inbox action ${JSON.stringify(action)}`, 'inbox')
+}
+
+export function parseServeArgs(args: string[]): ServeArgs {
+  const { values: v, positionals } = parse('serve', args, serveOptions)
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, 'serve')
+  }
+  const portText = v.port ?? '2525'
+  const port = Number(portText)
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new UsageError(
+      `--port expects a number 0-65535, got ${JSON.stringify(portText)}`,
+      'serve',
+    )
+  }
+  return {
+    help: v.help ?? false,
+    verbose: v.verbose ?? false,
+    json: v.json ?? false,
+    port,
+    host: v.host ?? '127.0.0.1',
+  }
+}

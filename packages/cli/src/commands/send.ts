@@ -1,0 +1,210 @@
+import { relative, sep } from 'node:path'
+import { composeMessage, type MessageInput } from '@mail/mime'
+import { type SendInfo, type SmtpTransportOptions, sendmail } from '@mail/send'
+import { SmtpClient, type SmtpConnectOptions } from '@mail/smtp'
+import { parseSendArgs, type SendArgs } from '../args.js'
+import { type ReadyMessage, readyMessage } from '../eml.js'
+import { describeError, replyText } from '../errors.js'
+import { SEND_HELP } from '../help.js'
+import { type DeliveredMessage, startInboxServer } from '../inbox/server.js'
+import { inboxDir } from '../inbox/store.js'
+import { contentSize, messageFromArgs, readInputFile, readStdin } from '../message.js'
+import {
+  createProgress,
+  EXIT,
+  formatBytes,
+  type Io,
+  type Progress,
+  reportError,
+} from '../output.js'
+import { chooseTarget, connectOptionsFromUrl, type Target } from '../transport.js'
+
+type LogEntry = { direction: 'client' | 'server' | 'info'; line: string }
+
+/** The JSON `send --json` prints on success. */
+export interface SendJsonResult {
+  messageId: string | null
+  envelope: { from: string; to: string[] }
+  accepted: string[]
+  rejected: { address: string; code: number; enhancedCode?: string; message: string }[]
+  response: string
+  /** `host:port` for --smtp/SMTP_URL, `inbox` for the embedded inbox. */
+  server: string
+  /** The stored .eml files, for the embedded inbox. */
+  stored?: string[]
+}
+
+/** A path relative to the working directory when it is inside it, for shorter output. */
+function shown(path: string, cwd: string): string {
+  const rel = relative(cwd, path)
+  return rel === '' || rel.startsWith('..') || rel.startsWith(sep) ? path : rel
+}
+
+/** The SMTP transcript hook: `--verbose` prints it; on a TTY it also drives the progress line. */
+function logHook(io: Io, args: SendArgs, progress: Progress, size: number) {
+  return (entry: LogEntry) => {
+    if (args.verbose) {
+      const tag = entry.direction === 'client' ? 'C:' : entry.direction === 'server' ? 'S:' : '*'
+      io.stderr.write(`${tag} ${entry.line}\n`)
+      return
+    }
+    if (entry.direction !== 'client') return
+    const verb = entry.line.split(' ')[0]?.toUpperCase()
+    if (verb === 'DATA' || verb === 'BDAT')
+      progress.update(`sending message (${formatBytes(size)})`)
+    else if (verb === 'MAIL') progress.update('sending envelope')
+  }
+}
+
+async function loadCa(args: SendArgs, progress: Progress): Promise<string | undefined> {
+  return args.ca === undefined ? undefined : (await readInputFile(args.ca, progress)).toString()
+}
+
+/** Sends a ready message through `@mail/smtp` (the builder is not involved). */
+async function sendReady(ready: ReadyMessage, options: SmtpConnectOptions) {
+  const client = await SmtpClient.connect(options)
+  try {
+    const result = await client.send(ready.envelope, ready.raw)
+    await client.quit()
+    return result
+  } finally {
+    client.close()
+  }
+}
+
+interface Sent {
+  info: Omit<SendInfo, 'messageId'> & { messageId: string | null }
+  stored: DeliveredMessage[]
+}
+
+async function deliver(
+  target: Target,
+  message: MessageInput | ReadyMessage,
+  io: Io,
+  args: SendArgs,
+  progress: Progress,
+): Promise<Sent> {
+  const stored: DeliveredMessage[] = []
+  const inbox =
+    target.kind === 'inbox'
+      ? await startInboxServer({ dir: target.dir, onMessage: (m) => stored.push(m) })
+      : undefined
+  try {
+    const ca = await loadCa(args, progress)
+    const size = 'raw' in message ? message.raw.length : contentSize(message)
+    const common = {
+      onLog: logHook(io, args, progress, size),
+      ...(ca === undefined ? {} : { tls: { ca } }),
+    }
+    progress.update(
+      inbox
+        ? 'connecting to the embedded inbox'
+        : `connecting to ${target.kind === 'smtp' ? target.hostPort : ''}`,
+    )
+    if ('raw' in message) {
+      const connect: SmtpConnectOptions = inbox
+        ? { host: inbox.host, port: inbox.port, security: 'none', ...common }
+        : { ...connectOptionsFromUrl((target as { url: string }).url), ...common }
+      const result = await sendReady(message, connect)
+      const info = { ...result, envelope: message.envelope, messageId: message.messageId ?? null }
+      return { info, stored }
+    }
+    const transport: SmtpTransportOptions = inbox
+      ? { host: inbox.host, port: inbox.port, security: 'none', ...common }
+      : { url: (target as { url: string }).url, ...common }
+    // One attempt: a person at a prompt wants the failure now, not after silent retries.
+    transport.retry = { attempts: 1 }
+    return { info: await sendmail(message, transport), stored }
+  } finally {
+    await inbox?.close()
+  }
+}
+
+function printResult(io: Io, target: Target, sent: Sent, json: boolean) {
+  const { info, stored } = sent
+  const server = target.kind === 'smtp' ? target.hostPort : 'inbox'
+  if (json) {
+    const out: SendJsonResult = {
+      messageId: info.messageId,
+      envelope: info.envelope,
+      accepted: info.accepted,
+      rejected: info.rejected,
+      response: info.response,
+      server,
+    }
+    if (target.kind === 'inbox') out.stored = stored.map((m) => m.path)
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+    return
+  }
+  const id = info.messageId ?? '(no Message-ID)'
+  if (target.kind === 'inbox') {
+    for (const m of stored) {
+      io.stdout.write(`Delivered ${id} to the embedded inbox: ${shown(m.path, io.cwd)}\n`)
+    }
+  } else {
+    io.stdout.write(`Sent ${id} via ${target.hostPort} (${target.source}): ${info.response}\n`)
+  }
+  io.stdout.write(`  accepted: ${info.accepted.join(', ') || '(none)'}\n`)
+  for (const r of info.rejected) io.stdout.write(`  rejected: ${r.address} (${replyText(r)})\n`)
+}
+
+/** `mailx send`: returns the exit code. */
+export async function runSend(argv: string[], io: Io): Promise<number> {
+  let args: SendArgs | undefined
+  let hostPort: string | undefined
+  let progress = createProgress(io, { enabled: false })
+  try {
+    args = parseSendArgs(argv)
+    if (args.help) {
+      io.stdout.write(SEND_HELP)
+      return EXIT.ok
+    }
+    // The transcript and JSON own the terminal when asked for; a status line would garble them.
+    progress = createProgress(io, { enabled: !args.json && !args.verbose })
+    const target = chooseTarget(args.smtp, io.env, inboxDir(io.env, io.cwd))
+    if (target.kind === 'smtp') hostPort = target.hostPort
+
+    let message: MessageInput | ReadyMessage
+    if (args.eml !== undefined) {
+      const raw = args.eml === '-' ? await readStdin(io) : await readInputFile(args.eml, progress)
+      message = await readyMessage(raw, args)
+    } else {
+      message = await messageFromArgs(args, io, progress)
+    }
+
+    if (args.dryRun) {
+      progress.update('encoding message')
+      const built =
+        'raw' in message
+          ? {
+              raw: Buffer.from(message.raw).toString('utf8'),
+              envelope: message.envelope,
+              messageId: message.messageId ?? null,
+            }
+          : composeMessage(message)
+      progress.done()
+      if (args.json) {
+        const out = {
+          dryRun: true,
+          messageId: built.messageId,
+          envelope: built.envelope,
+          raw: built.raw,
+        }
+        io.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+      } else if ('raw' in message) io.stdout.write(message.raw)
+      else io.stdout.write(built.raw)
+      return EXIT.ok
+    }
+
+    progress.update('encoding message')
+    const sent = await deliver(target, message, io, args, progress)
+    progress.done()
+    printResult(io, target, sent, args.json)
+    return sent.info.rejected.length > 0 ? EXIT.partial : EXIT.ok
+  } catch (err) {
+    progress.done()
+    const line = describeError(err, hostPort)
+    if (args?.json) io.stdout.write(`${JSON.stringify({ error: line })}\n`)
+    return reportError(io, err, line, args?.verbose ?? argv.includes('--verbose'))
+  }
+}

@@ -1,0 +1,106 @@
+/** The help text of every command, each with examples. */
+
+export const MAIN_HELP = `mailx: send e-mail from the command line, with a local development inbox.
+
+Usage:
+  mailx send [options]        build and send a message (default: into the local inbox)
+  mailx inbox [show ID]       list the local inbox, or show one message
+  mailx serve [options]       run the local inbox as an SMTP server (port 2525)
+  mailx --version             print the version
+  mailx COMMAND --help        help for one command
+
+Without --smtp or SMTP_URL, \`send\` delivers over a real SMTP conversation into an embedded
+inbox: .eml files in .mail/inbox (or MAIL_INBOX).
+
+Examples:
+  mailx send --from me@example.com --to you@example.com --subject Hello --text 'Hi there'
+  mailx inbox
+  mailx inbox show 1
+
+Exit codes: 0 success, 1 failure (one line on stderr says why), 2 some recipients rejected.
+`
+
+export const SEND_HELP = `mailx send: build a message and send it.
+
+Usage: mailx send --from ADDR --to ADDR [options]
+
+Addresses (ADDR is 'me@example.com', 'Me <me@example.com>' or a comma-separated list):
+  -f, --from ADDR          the author (required unless --eml gives it)
+  -t, --to ADDR            a recipient (repeatable)
+      --cc ADDR            a copy recipient (repeatable)
+      --bcc ADDR           a blind copy: in the envelope only, never in the headers (repeatable)
+      --reply-to ADDR      where replies go (repeatable)
+Content:
+  -s, --subject TEXT       the subject
+      --text TEXT          the plain-text body
+      --text-file PATH     the plain-text body, from a UTF-8 file
+                           (without --text/--text-file, a piped stdin is the body)
+      --html-file PATH     an HTML body, from a UTF-8 file
+  -a, --attach PATH        attach a file (repeatable)
+      --inline PATH=CID    an inline part the HTML shows as <img src="cid:CID"> (repeatable)
+      --header 'N: value'  an extra header field (repeatable)
+      --eml FILE           send a ready message as it is ('-' reads stdin); the envelope comes
+                           from --from/--to/--cc/--bcc, else from its From/Sender/To/Cc/Bcc;
+                           Bcc fields are removed before sending
+Delivery:
+      --smtp URL           smtp://[user:pass@]host[:port][?security=starttls|none|...] or
+                           smtps://...; default: the SMTP_URL environment variable, else the
+                           embedded inbox in .mail/inbox (or MAIL_INBOX)
+      --ca FILE            trust this PEM CA for the server's certificate (NODE_EXTRA_CA_CERTS
+                           works too)
+      --dry-run            print the message that would be sent; send nothing
+Output:
+      --json               print the result as JSON on stdout; no progress
+  -v, --verbose            print the SMTP transcript (passwords redacted) and stack traces
+  -h, --help               this help
+
+Examples:
+  mailx send --from me@example.com --to you@example.com --subject Hello --text 'Hi there' --attach README.md
+  echo 'Build passed' | mailx send -f ci@example.com -t team@example.com -s 'CI'
+  mailx send -f me@example.com -t you@example.com --html-file page.html --inline logo.png=logo
+  mailx send --eml message.eml --smtp 'smtp://user:secret@mail.example.com:587'
+  mailx send -f me@example.com -t you@example.com --header 'X-Campaign: fall' --dry-run
+  SMTP_URL=smtps://user:secret@mail.example.com mailx send -f me@example.com -t you@example.com --text Hi --json
+
+Exit codes: 0 every recipient accepted; 2 some rejected (listed); 1 failure.
+`
+
+export const INBOX_HELP = `mailx inbox: read the local inbox (.mail/inbox, or MAIL_INBOX).
+
+Usage:
+  mailx inbox [list]       list messages, oldest first: number, date, from, to, subject, size,
+                           attachments
+  mailx inbox show ID      print one message's headers, text body and attachment list; ID is its
+                           number in the list or the start of its file name
+
+Options:
+      --json               print JSON on stdout
+  -v, --verbose            stack traces on failure
+  -h, --help               this help
+
+Examples:
+  mailx inbox
+  mailx inbox show 3
+  mailx inbox show 20261128T2010
+  MAIL_INBOX=/tmp/inbox mailx inbox --json
+`
+
+export const SERVE_HELP = `mailx serve: run the local inbox as an SMTP server, so other programs can send to it.
+
+Usage: mailx serve [--port 2525] [--host 127.0.0.1]
+
+Every message received is stored as an .eml file in .mail/inbox (or MAIL_INBOX). Plain SMTP,
+no TLS; any AUTH credentials are accepted. Ctrl-C (or SIGTERM) stops it cleanly.
+
+Options:
+  -p, --port PORT          port to listen on (default 2525; 0 picks a free one)
+      --host HOST          address to listen on (default 127.0.0.1)
+      --json               one JSON object per line: the listening address, then each message
+  -v, --verbose            stack traces on failure
+  -h, --help               this help
+
+Examples:
+  mailx serve
+  mailx serve --port 1025
+  SMTP_URL='smtp://127.0.0.1:2525?security=none' mailx send -f me@example.com -t you@example.com --text Hi
+`

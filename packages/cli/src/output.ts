@@ -1,0 +1,158 @@
+/**
+ * Exit codes, the one-line error report and the TTY progress line. Everything the CLI prints
+ * about failures goes through here so that "one clear line, no stack trace" holds everywhere.
+ */
+
+/** Exit codes of every command. */
+export const EXIT = {
+  /** Every recipient accepted (or the command succeeded). */
+  ok: 0,
+  /** The command failed: one line on stderr names the cause. */
+  failure: 1,
+  /** The message was sent but some recipients were rejected (they are listed). */
+  partial: 2,
+} as const
+
+/**
+ * A failure the CLI explains in one line. `cause` keeps the original error for `--verbose`.
+ *
+ * @example
+ * throw new CliError(`file not found: ${path}`, { cause: err })
+ */
+export class CliError extends Error {
+  override readonly name = 'CliError'
+  readonly exitCode: number
+
+  constructor(message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.exitCode = options?.exitCode ?? EXIT.failure
+  }
+}
+
+/** A wrong command line: the message ends with a pointer to the command's help. */
+export class UsageError extends CliError {
+  constructor(message: string, command?: string) {
+    super(`${message} (see: mailx ${command ? `${command} ` : ''}--help)`)
+  }
+}
+
+/** Where the CLI writes. Injected so that commands can be run in-process by tests and embedders. */
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean }
+  stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean }
+  env: Record<string, string | undefined>
+  cwd: string
+}
+
+/** The default Io of a real process. */
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  }
+}
+
+/** Node's system error shape (errno errors from fs and net). */
+function errnoCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code
+    return typeof code === 'string' ? code : undefined
+  }
+  return undefined
+}
+
+/** The first errno code found on an error or along its `cause` chain. */
+export function findErrno(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 8; depth++) {
+    const code = errnoCode(e)
+    if (code) return code
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/**
+ * Wraps a filesystem error into a CliError naming the path: "file not found: ./a.pdf".
+ * Other errors pass through unchanged.
+ */
+export function fileError(err: unknown, path: string): unknown {
+  switch (errnoCode(err)) {
+    case 'ENOENT':
+      return new CliError(`file not found: ${path}`, { cause: err })
+    case 'EACCES':
+    case 'EPERM':
+      return new CliError(`permission denied: ${path}`, { cause: err })
+    case 'EISDIR':
+      return new CliError(`is a directory, not a file: ${path}`, { cause: err })
+    default:
+      return err
+  }
+}
+
+/**
+ * Writes the failure report: one line without `--verbose`, the line plus the stack (and causes)
+ * with it. Returns the exit code to use.
+ */
+export function reportError(io: Io, err: unknown, line: string, verbose: boolean): number {
+  io.stderr.write(`mailx: ${line}\n`)
+  if (verbose) {
+    for (let e: unknown = err, depth = 0; e && depth < 8; depth++) {
+      const text = e instanceof Error ? (e.stack ?? String(e)) : String(e)
+      io.stderr.write(`${depth === 0 ? '' : 'caused by: '}${text}\n`)
+      e = e instanceof Error ? e.cause : undefined
+    }
+  }
+  return err instanceof CliError ? err.exitCode : EXIT.failure
+}
+
+/** Human-readable byte count: 512 B, 1.5 KB, 12.3 MB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`
+}
+
+/**
+ * A single status line on a TTY stderr, rewritten in place. On anything that is not a TTY (a
+ * pipe, a file, CI) or with `--json` it is silent, so machine output stays clean.
+ *
+ * @example
+ * const progress = createProgress(io, { enabled: !json })
+ * progress.update('reading big.iso 42%')
+ * progress.done()
+ */
+export interface Progress {
+  readonly active: boolean
+  update(text: string): void
+  /** Clears the line (call before printing results). */
+  done(): void
+}
+
+export function createProgress(io: Io, opts: { enabled: boolean; intervalMs?: number }): Progress {
+  const active = opts.enabled && io.stderr.isTTY === true
+  const interval = opts.intervalMs ?? 80
+  let last = 0
+  let shown = false
+  return {
+    active,
+    update(text) {
+      if (!active) return
+      const now = Date.now()
+      // Redrawing on every chunk of a large file would cost more than the work it reports.
+      if (shown && now - last < interval) return
+      last = now
+      shown = true
+      const width = (io.stderr as { columns?: number }).columns ?? 80
+      io.stderr.write(`\r\x1b[K${text.slice(0, Math.max(10, width - 1))}`)
+    },
+    done() {
+      if (!active || !shown) return
+      shown = false
+      io.stderr.write('\r\x1b[K')
+    },
+  }
+}
