@@ -1,1 +1,10 @@
-export {}
+export type { AiosmtpdOptions, AiosmtpdServer, ReceivedMessage } from './aiosmtpd.js'
+export { startAiosmtpd } from './aiosmtpd.js'
+export type { Certificates } from './certs.js'
+export { makeCertificates } from './certs.js'
+export { parseWithMailparser } from './mailparser.js'
+export type { ParsedAddress, ParsedAttachment, ParsedMessage, PythonParser } from './parse.js'
+export { parseWithPython, pythonParser } from './parse.js'
+export { PYTHON } from './python.js'
+export type { ScriptedConnection, ScriptedServer, ScriptedServerOptions } from './scripted.js'
+export { startScriptedServer } from './scripted.js'
