@@ -1,0 +1,148 @@
+import type { BuildOptions } from '@mail/mime'
+import type { DkimOptions } from '@mail/mime/dkim'
+import type { SmtpConnectOptions } from '@mail/smtp'
+import { transportError } from './errors.js'
+import type { TransportInput } from './types.js'
+import { parseSmtpUrl } from './url.js'
+
+/** Pool settings with every default filled in. */
+export interface ResolvedPool {
+  maxConnections: number
+  maxMessagesPerConnection: number
+  rateLimit: { messages: number; perMs: number } | undefined
+  idleTimeoutMs: number
+  maxInFlightPerConnection: number
+}
+
+/** A transport's configuration, validated once when the transport is created. */
+export interface ResolvedTransport {
+  connect: SmtpConnectOptions
+  pool: ResolvedPool
+  retry: { attempts: number; backoffMs: number }
+  dkim: DkimOptions[]
+  build: BuildOptions | undefined
+}
+
+const DEFAULT_IDLE_MS = 30_000
+const DEFAULT_IN_FLIGHT = 32
+
+/** Reads SMTP_URL without touching Node-only APIs: `process` may not exist (Workers, browsers). */
+export function smtpUrlFromEnvironment(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env
+  const value = env?.SMTP_URL
+  return value === undefined || value === '' ? undefined : value
+}
+
+/**
+ * Validates a transport (URL, options, or SMTP_URL when omitted) and fills in defaults.
+ * Throws `SendError` (kind `'transport'`) naming the field; never echoes a password.
+ */
+export function resolveTransport(input: TransportInput | undefined): ResolvedTransport {
+  let options: Exclude<TransportInput, string>
+  if (input === undefined || input === null) {
+    const url = smtpUrlFromEnvironment()
+    if (url === undefined) {
+      throw transportError('transport', 'is missing: pass a URL or options, or set SMTP_URL')
+    }
+    options = parseSmtpUrl(url)
+  } else if (typeof input === 'string') {
+    options = parseSmtpUrl(input)
+  } else if (typeof input === 'object') {
+    options = input.url === undefined ? input : mergeUrl(input)
+  } else {
+    throw transportError('transport', 'must be a URL string or an options object')
+  }
+  const { url: _url, pool, retry, dkim, build, ...connect } = options
+  if (typeof connect.host !== 'string' || connect.host === '') {
+    throw transportError('host', 'is missing')
+  }
+  if (connect.port !== undefined) checkInt(connect.port, 'port', 1, 65535)
+  return {
+    connect: connect as SmtpConnectOptions,
+    pool: resolvePool(pool),
+    retry: {
+      attempts: checkInt(retry?.attempts ?? 3, 'retry.attempts', 1, 100),
+      backoffMs: checkInt(retry?.backoffMs ?? 1000, 'retry.backoffMs', 0, 3_600_000),
+    },
+    dkim: resolveDkim(dkim),
+    build,
+  }
+}
+
+/** URL parts first, explicit fields over them; nested option groups merged field by field. */
+function mergeUrl(input: Exclude<TransportInput, string>): Exclude<TransportInput, string> {
+  const fromUrl = parseSmtpUrl(input.url as string)
+  const merged = { ...fromUrl, ...input }
+  delete merged.url
+  for (const key of ['tls', 'timeouts', 'retry', 'build'] as const) {
+    if (fromUrl[key] !== undefined && input[key] !== undefined) {
+      Object.assign(merged, { [key]: { ...fromUrl[key], ...input[key] } })
+    }
+  }
+  if (typeof fromUrl.pool === 'object' && typeof input.pool === 'object') {
+    merged.pool = { ...fromUrl.pool, ...input.pool }
+  } else if (typeof fromUrl.pool === 'object' && input.pool === true) {
+    merged.pool = fromUrl.pool
+  }
+  return merged
+}
+
+function resolvePool(pool: Exclude<TransportInput, string>['pool']): ResolvedPool {
+  if (pool === undefined || pool === false) {
+    // No pool: one connection kept open between messages, never recycled by count.
+    return {
+      maxConnections: 1,
+      maxMessagesPerConnection: Number.POSITIVE_INFINITY,
+      rateLimit: undefined,
+      idleTimeoutMs: DEFAULT_IDLE_MS,
+      maxInFlightPerConnection: DEFAULT_IN_FLIGHT,
+    }
+  }
+  const p = pool === true ? {} : pool
+  if (typeof p !== 'object' || p === null) throw transportError('pool', 'must be true or an object')
+  let rateLimit: ResolvedPool['rateLimit']
+  if (p.rateLimit !== undefined) {
+    rateLimit = {
+      messages: checkInt(p.rateLimit?.messages, 'pool.rateLimit.messages', 1, 1e9),
+      perMs: checkInt(p.rateLimit?.perMs, 'pool.rateLimit.perMs', 1, 1e12),
+    }
+  }
+  return {
+    maxConnections: checkInt(p.maxConnections ?? 5, 'pool.maxConnections', 1, 1000),
+    maxMessagesPerConnection:
+      p.maxMessagesPerConnection === Number.POSITIVE_INFINITY
+        ? p.maxMessagesPerConnection
+        : checkInt(p.maxMessagesPerConnection ?? 100, 'pool.maxMessagesPerConnection', 1, 1e12),
+    rateLimit,
+    idleTimeoutMs: checkInt(p.idleTimeoutMs ?? DEFAULT_IDLE_MS, 'pool.idleTimeoutMs', 0, 1e12),
+    maxInFlightPerConnection: checkInt(
+      p.maxInFlightPerConnection ?? DEFAULT_IN_FLIGHT,
+      'pool.maxInFlightPerConnection',
+      1,
+      100_000,
+    ),
+  }
+}
+
+function resolveDkim(dkim: Exclude<TransportInput, string>['dkim']): DkimOptions[] {
+  if (dkim === undefined) return []
+  const list = Array.isArray(dkim) ? dkim : [dkim]
+  list.forEach((d, i) => {
+    const field = Array.isArray(dkim) ? `dkim[${i}]` : 'dkim'
+    if (typeof d !== 'object' || d === null) throw transportError(field, 'must be an object')
+    for (const key of ['domain', 'selector', 'privateKey'] as const) {
+      if (typeof d[key] !== 'string' || d[key] === '') {
+        throw transportError(`${field}.${key}`, 'must be a non-empty string')
+      }
+    }
+  })
+  return list
+}
+
+function checkInt(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw transportError(field, `must be an integer from ${min} to ${max}`)
+  }
+  return value
+}
