@@ -1,0 +1,165 @@
+// Timing and memory helpers shared by every bench area.
+// Timing: a warm-up, then several timed runs; the median run is reported, so one run disturbed
+// by the other processes on this shared machine does not decide the figure.
+import { fork } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+export const gc = () => {
+  if (typeof globalThis.gc === 'function') {
+    globalThis.gc()
+    globalThis.gc()
+  }
+}
+
+/**
+ * Operations per second of `fn` (sync or async; an async fn is awaited before the next call).
+ * Each run lasts about `runMs`; the median of `runs` runs is returned with every run's figure.
+ */
+export async function throughput(fn, { warmupMs = 300, runMs = 1000, runs = 3 } = {}) {
+  const isAsync = fn() instanceof Promise
+  if (isAsync) await fn()
+  const loop = async (ms) => {
+    let count = 0
+    const start = performance.now()
+    const end = start + ms
+    let now = start
+    if (isAsync) {
+      while (now < end) {
+        await fn()
+        count++
+        now = performance.now()
+      }
+    } else {
+      while (now < end) {
+        for (let i = 0; i < 16; i++) fn()
+        count += 16
+        now = performance.now()
+      }
+    }
+    return (count * 1000) / (now - start)
+  }
+  await loop(warmupMs)
+  const figures = []
+  for (let r = 0; r < runs; r++) {
+    gc()
+    figures.push(await loop(runMs))
+  }
+  return { value: median(figures), runs: figures }
+}
+
+/** Milliseconds taken by one call of `fn` (sync or async). */
+export async function timeOnce(fn) {
+  const start = performance.now()
+  await fn()
+  return performance.now() - start
+}
+
+/** Median milliseconds of `iterations` calls after `warmup` untimed ones. */
+export async function medianTime(fn, { warmup = 1, iterations = 5 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn()
+  const times = []
+  for (let i = 0; i < iterations; i++) {
+    gc()
+    times.push(await timeOnce(fn))
+  }
+  return { value: median(times), runs: times }
+}
+
+const readHwmBytes = () => {
+  const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+  return m ? Number(m[1]) * 1024 : 0
+}
+
+// The sampler runs in a worker thread so it keeps sampling while the main thread is blocked in a
+// synchronous build (a timer on the main thread would never fire then).
+const samplerSource = `
+const { workerData } = require('node:worker_threads')
+const peak = new BigInt64Array(workerData.sab, 0, 1)
+const stop = new Int32Array(workerData.sab, 8, 1)
+const ready = new Int32Array(workerData.sab, 12, 1)
+Atomics.store(ready, 0, 1)
+while (Atomics.load(stop, 0) === 0) {
+  const rss = BigInt(process.memoryUsage.rss())
+  if (rss > Atomics.load(peak, 0)) Atomics.store(peak, 0, rss)
+  Atomics.wait(stop, 0, 0, 1)
+}
+`
+
+/**
+ * Tracks the peak RSS from now on: gc, baseline, reset of the kernel's high-water mark
+ * (VmHWM, exact) and a 1 ms `process.memoryUsage().rss` sampler in a worker thread.
+ * `stop()` resolves { baseline, peak, increase } in bytes, peak = max(sampled, VmHWM).
+ */
+export async function trackPeakRss() {
+  const sab = new SharedArrayBuffer(16)
+  const worker = new Worker(samplerSource, { eval: true, workerData: { sab } })
+  const ready = new Int32Array(sab, 12, 1)
+  while (Atomics.load(ready, 0) === 0) await new Promise((r) => setTimeout(r, 1))
+  gc()
+  const baseline = process.memoryUsage.rss()
+  let hwmReset = true
+  try {
+    writeFileSync('/proc/self/clear_refs', '5')
+  } catch {
+    hwmReset = false
+  }
+  return {
+    baseline,
+    async stop() {
+      const peakView = new BigInt64Array(sab, 0, 1)
+      const stopView = new Int32Array(sab, 8, 1)
+      Atomics.store(stopView, 0, 1)
+      Atomics.notify(stopView, 0)
+      await new Promise((resolve) => worker.once('exit', resolve))
+      const sampled = Number(Atomics.load(peakView, 0))
+      const hwm = hwmReset ? readHwmBytes() : 0
+      const peak = Math.max(sampled, hwm, process.memoryUsage.rss())
+      return { baseline, peak, increase: peak - baseline, sampled, hwm }
+    },
+  }
+}
+
+/**
+ * Runs `module`'s exported `fn(args)` in a fresh Node process (with --expose-gc) and resolves
+ * its result, so memory peaks of different measurements never mix.
+ */
+export function runInChild(module, fn, args = {}, { timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'child.mjs'), [module, fn, JSON.stringify(args)], {
+      execArgv: ['--expose-gc', '--max-old-space-size=2048'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    let result
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`${module}#${fn} timed out after ${timeoutMs} ms`))
+    }, timeoutMs)
+    child.on('message', (m) => {
+      result = m
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      if (result?.error) reject(new Error(`${module}#${fn}: ${result.error}`))
+      else if (result && 'value' in result) resolve(result.value)
+      else reject(new Error(`${module}#${fn} exited with code ${code} and no result`))
+    })
+  })
+}
+
+export const MiB = 1024 * 1024
+export const fmtBytes = (n) =>
+  n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`
+export const fmtRate = (n) => `${Math.round(n).toLocaleString('en-US')}/s`
+export const fmtMs = (n) => (n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`)

@@ -1,0 +1,132 @@
+// Issue 3: building messages. Small text+html throughput, and one binary attachment of 1 MiB and
+// 10 MiB (time and peak RSS increase) against Nodemailer's MailComposer and the base64 floor.
+import MailComposer from 'nodemailer/lib/mail-composer'
+import { attachmentMessage, randomData, smallMessage } from './fixtures.mjs'
+import {
+  fmtBytes,
+  fmtMs,
+  fmtRate,
+  MiB,
+  medianTime,
+  runInChild,
+  throughput,
+  trackPeakRss,
+} from './measure.mjs'
+import { loadOurs } from './ours.mjs'
+import { ratio } from './report.mjs'
+
+const builders = {
+  async ours() {
+    const { mod, reason } = await loadOurs('@mail/mime', ['buildMessage'])
+    if (!mod) throw new Error(reason)
+    return (input) => mod.buildMessage(input)
+  },
+  async nodemailer() {
+    return (input) => new MailComposer(input).compile().build()
+  },
+  // The floor: only the base64 encoding of the attachment bytes, nothing else.
+  async floor() {
+    return (input) => Buffer.from(input.attachments[0].content).toString('base64')
+  },
+}
+
+const byteLength = (out) => (typeof out === 'string' ? Buffer.byteLength(out) : out.length)
+
+/** Child process task: memory first (fresh heap), then time. */
+export async function attachmentTask({ side, size }) {
+  const build = await builders[side]()
+  const bytes = randomData(size)
+  const input = attachmentMessage(bytes)
+  // warm the code paths up on a small attachment so the peak is the big message's, not the JIT's
+  for (let i = 0; i < 3; i++) await build(attachmentMessage(randomData(64 * 1024)))
+  const tracker = await trackPeakRss()
+  let out = await build(input)
+  const mem = await tracker.stop()
+  const outputSize = byteLength(out)
+  out = null
+  const time = await medianTime(() => build(input), {
+    warmup: 1,
+    iterations: size >= 10 * MiB ? 3 : 5,
+  })
+  return { time: time.value, timeRuns: time.runs, mem, outputSize }
+}
+
+async function small() {
+  const inputs = Array.from({ length: 64 }, (_, i) => smallMessage(i))
+  let i = 0
+  const next = () => inputs[i++ & 63]
+  const nm = await builders.nodemailer()
+  const nodemailer = await throughput(() => nm(next()), { runMs: 1000, runs: 3 })
+  const sizeNm = byteLength(await nm(smallMessage(0)))
+  const { mod, reason } = await loadOurs('@mail/mime', ['buildMessage'])
+  const ours = mod
+    ? await throughput(() => mod.buildMessage(next()), { runMs: 1000, runs: 3 })
+    : null
+  const sizeOurs = mod ? byteLength(mod.buildMessage(smallMessage(0))) : 0
+  return { nodemailer, ours, reason, sizeNm, sizeOurs }
+}
+
+export async function run() {
+  const rows = []
+  const notes = []
+  const s = await small()
+  const vs = s.ours ? ratio(s.ours.value, s.nodemailer.value) : NaN
+  rows.push({
+    figure: 'small text+html message, messages/s',
+    ours: s.ours ? fmtRate(s.ours.value) : 'n/a',
+    nodemailer: fmtRate(s.nodemailer.value),
+    vsNodemailer: vs,
+    target: '>= 10x Nodemailer',
+    pass: s.ours ? vs >= 10 : false,
+  })
+  notes.push(
+    `Small message built size: ours ${s.sizeOurs || 'n/a'} bytes, Nodemailer ${s.sizeNm} bytes. ` +
+      'Throughput = median of 3 one-second runs after a warm-up.',
+  )
+  if (!s.ours) notes.push(`Our side not measured: ${s.reason}.`)
+
+  for (const size of [MiB, 10 * MiB]) {
+    const label = `${size / MiB} MiB`
+    const floor = await runInChild('mime', 'attachmentTask', { side: 'floor', size })
+    const nm = await runInChild('mime', 'attachmentTask', { side: 'nodemailer', size })
+    let ours = null
+    try {
+      ours = await runInChild('mime', 'attachmentTask', { side: 'ours', size })
+    } catch (error) {
+      notes.push(`Our ${label} attachment build failed: ${String(error.message).split('\n')[0]}`)
+    }
+    const tRatio = ours ? ratio(ours.time, floor.time) : NaN
+    rows.push({
+      figure: `${label} attachment, build time`,
+      ours: ours ? fmtMs(ours.time) : 'n/a',
+      nodemailer: fmtMs(nm.time),
+      reference: `${fmtMs(floor.time)} (base64 floor)`,
+      vsNodemailer: ours ? ratio(ours.time, nm.time) : NaN,
+      vsReference: tRatio,
+      target: '<= 3x floor',
+      pass: ours ? tRatio <= 3 : false,
+    })
+    const mRatio = ours ? ratio(ours.mem.increase, ours.outputSize) : NaN
+    rows.push({
+      figure: `${label} attachment, peak RSS increase`,
+      ours: ours ? fmtBytes(ours.mem.increase) : 'n/a',
+      nodemailer: fmtBytes(nm.mem.increase),
+      reference: `${fmtBytes(ours?.outputSize ?? nm.outputSize)} (output size)`,
+      vsNodemailer: ours ? ratio(ours.mem.increase, nm.mem.increase) : NaN,
+      vsReference: mRatio,
+      target: '< 2x output size',
+      pass: ours ? mRatio < 2 : false,
+    })
+    notes.push(
+      `${label}: Nodemailer takes ${ratio(nm.time, floor.time).toFixed(1)}x the floor's time and ` +
+        `${ratio(nm.mem.increase, nm.outputSize).toFixed(1)}x its output size (${fmtBytes(nm.outputSize)}) ` +
+        `in RSS; the floor's own RSS increase is ${fmtBytes(floor.mem.increase)}.`,
+    )
+  }
+  notes.push(
+    'Attachment figures: each side in a fresh process; peak RSS = max of a 1 ms ' +
+      '`process.memoryUsage().rss` sampler (worker thread) and the kernel high-water mark ' +
+      '(VmHWM, reset after gc), minus the RSS after gc; time = median of 3-5 builds after a warm-up.',
+  )
+  return { title: 'MIME build (issue 3)', rows, notes }
+}
