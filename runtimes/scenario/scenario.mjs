@@ -1,0 +1,156 @@
+// The cross-runtime scenario: the same file runs under Node (`node`), Bun (`bun run`) and Deno
+// (`deno run -A`) inside a project where @mail/mime, @mail/smtp and @mail/send are installed from
+// their packed tarballs. It imports nothing but those packages and ./messages.mjs, so any Node-only
+// dependency of the packages shows up as a failure here rather than being masked by the script.
+//
+// Input: the MAIL_RUNTIMES_CONFIG environment variable, JSON
+//   { plainPort, tlsPort, ca, keys: { rsa, rsaPkcs1, ed25519 } }
+// Output: one line on stdout, `@@result@@ <json>` (see the harness, ../run.mjs).
+import { buildMessage, composeMessage, getEnvelope, MimeError } from '@mail/mime'
+import { signDkim } from '@mail/mime/dkim'
+import { createTransport, sendmail } from '@mail/send'
+import { SmtpClient } from '@mail/smtp'
+import {
+  BUILD_EXTRA,
+  buildOptions,
+  DKIM_DOMAIN,
+  DKIM_SELECTORS,
+  messageInputs,
+  plainSendInput,
+} from './messages.mjs'
+
+function readConfig() {
+  const name = 'MAIL_RUNTIMES_CONFIG'
+  const raw = globalThis.Deno ? globalThis.Deno.env.get(name) : globalThis.process?.env?.[name]
+  if (!raw) throw new Error(`${name} is not set`)
+  return JSON.parse(raw)
+}
+
+function runtimeName() {
+  if (globalThis.Deno) return `deno ${globalThis.Deno.version.deno}`
+  if (globalThis.Bun) return `bun ${globalThis.Bun.version}`
+  return `node ${globalThis.process.versions.node}`
+}
+
+function describeError(error) {
+  return {
+    name: error?.name,
+    message: String(error?.message ?? error),
+    stack: String(error?.stack ?? ''),
+    field: error?.field,
+    code: error?.code,
+    stage: error?.stage,
+  }
+}
+
+/** Runs one step; a failure is recorded (and reported by the harness) instead of aborting the rest. */
+async function step(result, key, fn) {
+  try {
+    result[key] = await fn()
+  } catch (error) {
+    result.errors[key] = describeError(error)
+  }
+}
+
+const config = readConfig()
+const result = { runtime: runtimeName(), errors: {} }
+
+// 1. Deterministic builds of every representative message, with both entry points.
+await step(result, 'built', () => {
+  const built = {}
+  for (const [name, input] of Object.entries(messageInputs())) {
+    const extra = BUILD_EXTRA[name] ?? {}
+    const composed = composeMessage(input, buildOptions(name, extra))
+    const raw = buildMessage(input, buildOptions(name, extra))
+    if (raw !== composed.raw) throw new Error(`${name}: buildMessage and composeMessage differ`)
+    built[name] = { ...composed, getEnvelope: getEnvelope(input, buildOptions(name, extra)) }
+  }
+  return built
+})
+
+// 2. Bad input is a MimeError naming the field on every runtime.
+await step(result, 'mimeError', () => {
+  try {
+    buildMessage({
+      from: 'a@example.com',
+      to: 'b@example.org',
+      subject: 'x\r\nBcc: evil@example.org',
+    })
+  } catch (error) {
+    return { isMimeError: error instanceof MimeError, name: error.name, field: error.field }
+  }
+  return { isMimeError: false, thrown: false }
+})
+
+// 3. DKIM: one message signed with RSA (PKCS#8 and PKCS#1 keys) and Ed25519.
+await step(result, 'dkim', async () => {
+  const raw = buildMessage(messageInputs()['text-html'], buildOptions('text-html'))
+  const sign = (key, selector, extra = {}) =>
+    signDkim(raw, { domain: DKIM_DOMAIN, selector, privateKey: key, ...extra })
+  return {
+    unsigned: raw,
+    rsa: await sign(config.keys.rsa, DKIM_SELECTORS.rsa),
+    rsaPkcs1: await sign(config.keys.rsaPkcs1, DKIM_SELECTORS.rsaPkcs1, {
+      canonicalization: 'simple/simple',
+    }),
+    ed25519: await sign(config.keys.ed25519, DKIM_SELECTORS.ed25519),
+  }
+})
+
+// 4. sendmail over plaintext SMTP (security 'none') to the harness's loopback aiosmtpd.
+await step(result, 'plainSend', async () => {
+  const input = plainSendInput()
+  const info = await sendmail(input, {
+    host: '127.0.0.1',
+    port: config.plainPort,
+    security: 'none',
+  })
+  return { info, expectedRaw: buildMessage(input), expectedEnvelope: getEnvelope(input) }
+})
+
+// 5. SmtpClient with STARTTLS (verified against the kit's CA): two deterministic messages on one
+//    connection, the second one needing SMTPUTF8.
+await step(result, 'tlsSend', async () => {
+  const client = await SmtpClient.connect({
+    host: '127.0.0.1',
+    port: config.tlsPort,
+    security: 'starttls',
+    tls: { ca: config.ca },
+  })
+  try {
+    const sends = []
+    for (const name of ['inline-image', 'smtputf8']) {
+      const input = messageInputs()[name]
+      const composed = composeMessage(input, buildOptions(name, BUILD_EXTRA[name] ?? {}))
+      const envelope = { ...composed.envelope, ...(composed.smtputf8 ? { smtputf8: true } : {}) }
+      const sent = await client.send(envelope, composed.raw)
+      sends.push({ name, raw: composed.raw, envelope: composed.envelope, result: sent })
+    }
+    return { secure: client.secure, sends }
+  } finally {
+    await client.quit()
+  }
+})
+
+// 6. A transport with DKIM over STARTTLS: @mail/send signs with Ed25519 on the way out.
+await step(result, 'dkimSend', async () => {
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: config.tlsPort,
+    security: 'starttls',
+    tls: { ca: config.ca },
+    dkim: {
+      domain: DKIM_DOMAIN,
+      selector: DKIM_SELECTORS.ed25519,
+      privateKey: config.keys.ed25519,
+    },
+  })
+  try {
+    const input = { ...messageInputs().attachments, messageId: '<dkim-send.1@example.com>' }
+    return { info: await transport.send(input) }
+  } finally {
+    await transport.close()
+  }
+})
+
+console.log(`@@result@@ ${JSON.stringify(result)}`)

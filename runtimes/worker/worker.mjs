@@ -1,0 +1,50 @@
+// The Cloudflare Worker of the cross-runtime suite, bundled by the harness (../run.mjs) from the
+// installed tarballs and run in workerd by Miniflare. GET /?port=N builds the deterministic
+// 'inline-image' message with @mail/mime, signs a copy with @mail/mime/dkim (Ed25519, key from the
+// DKIM_KEY binding), and sends both with @mail/smtp over `cloudflare:sockets` to 127.0.0.1:N
+// (plaintext: TLS is covered on the other runtimes). It answers with what it sent, as JSON.
+import { composeMessage } from '@mail/mime'
+import { signDkim } from '@mail/mime/dkim'
+import { SmtpClient } from '@mail/smtp'
+import { buildOptions, DKIM_DOMAIN, DKIM_SELECTORS, messageInputs } from '../scenario/messages.mjs'
+
+function describeError(error) {
+  return {
+    name: error?.name,
+    message: String(error?.message ?? error),
+    stack: String(error?.stack ?? ''),
+    code: error?.code,
+    stage: error?.stage,
+  }
+}
+
+export default {
+  async fetch(request, env) {
+    try {
+      const port = Number(new URL(request.url).searchParams.get('port'))
+      const composed = composeMessage(messageInputs()['inline-image'], buildOptions('inline-image'))
+      const signed = await signDkim(composed.raw, {
+        domain: DKIM_DOMAIN,
+        selector: DKIM_SELECTORS.ed25519,
+        privateKey: env.DKIM_KEY,
+      })
+      const client = await SmtpClient.connect({ host: '127.0.0.1', port, security: 'none' })
+      const results = []
+      try {
+        results.push(await client.send(composed.envelope, composed.raw))
+        results.push(await client.send(composed.envelope, signed))
+      } finally {
+        await client.quit()
+      }
+      return Response.json({
+        ok: true,
+        raw: composed.raw,
+        signed,
+        envelope: composed.envelope,
+        results,
+      })
+    } catch (error) {
+      return Response.json({ ok: false, error: describeError(error) }, { status: 500 })
+    }
+  },
+}
