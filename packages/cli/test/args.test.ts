@@ -1,0 +1,150 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  parseHeader,
+  parseInboxArgs,
+  parseInline,
+  parseSendArgs,
+  parseServeArgs,
+} from '../src/args.js'
+import { UsageError } from '../src/output.js'
+
+describe('parseSendArgs', () => {
+  it('collects repeatable recipients, attachments, inline parts and headers in order', () => {
+    const args = parseSendArgs([
+      '--from',
+      'me@example.com',
+      '--to',
+      'a@example.com',
+      '-t',
+      'b@example.com',
+      '--cc',
+      'c@example.com',
+      '--bcc',
+      'd@example.com',
+      '--subject',
+      'Hi',
+      '--text',
+      'Body',
+      '--attach',
+      'a.pdf',
+      '-a',
+      'b.png',
+      '--inline',
+      'logo.png=logo@x',
+      '--header',
+      'X-One: 1',
+      '--header',
+      'X-Two:2',
+      '--dry-run',
+      '--json',
+    ])
+    expect(args).toMatchObject({
+      from: 'me@example.com',
+      to: ['a@example.com', 'b@example.com'],
+      cc: ['c@example.com'],
+      bcc: ['d@example.com'],
+      subject: 'Hi',
+      text: 'Body',
+      attach: ['a.pdf', 'b.png'],
+      inline: [{ path: 'logo.png', cid: 'logo@x' }],
+      headers: [
+        { name: 'X-One', value: '1' },
+        { name: 'X-Two', value: '2' },
+      ],
+      dryRun: true,
+      json: true,
+      verbose: false,
+    })
+  })
+
+  it('leaves options that were not given absent rather than undefined', () => {
+    const args = parseSendArgs(['--from', 'me@example.com'])
+    expect('subject' in args).toBe(false)
+    expect('smtp' in args).toBe(false)
+    expect(args.to).toEqual([])
+  })
+
+  it('rejects an unknown option with a pointer to send --help', () => {
+    expect(() => parseSendArgs(['--frm', 'x'])).toThrow(UsageError)
+    expect(() => parseSendArgs(['--frm', 'x'])).toThrow(/mailx send --help/)
+  })
+
+  it('rejects a stray positional argument', () => {
+    expect(() => parseSendArgs(['hello'])).toThrow(/unexpected argument "hello"/)
+  })
+
+  it('refuses --text together with --text-file', () => {
+    expect(() => parseSendArgs(['--text', 'a', '--text-file', 'b'])).toThrow(/either --text/)
+  })
+})
+
+describe('parseInline', () => {
+  it('splits at the last equals sign so paths may contain one', () => {
+    expect(parseInline('a=b.png=img1')).toEqual({ path: 'a=b.png', cid: 'img1' })
+  })
+
+  it('drops angle brackets around the Content-ID', () => {
+    expect(parseInline('logo.png=<logo@x>')).toEqual({ path: 'logo.png', cid: 'logo@x' })
+  })
+
+  it('rejects a spec without a path or without a CID', () => {
+    expect(() => parseInline('logo.png')).toThrow(/PATH=CID/)
+    expect(() => parseInline('=cid')).toThrow(/PATH=CID/)
+    expect(() => parseInline('logo.png=')).toThrow(/PATH=CID/)
+  })
+})
+
+describe('parseHeader', () => {
+  it('splits at the first colon and drops the space after it', () => {
+    expect(parseHeader('X-Url: http://x.test/a')).toEqual({
+      name: 'X-Url',
+      value: 'http://x.test/a',
+    })
+  })
+
+  it('rejects a header without a name', () => {
+    expect(() => parseHeader('no colon here')).toThrow(/Name: value/)
+    expect(() => parseHeader(': value')).toThrow(/Name: value/)
+  })
+
+  it('gives back any name without a colon and any value, whatever they contain', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }).filter((s) => !s.includes(':') && s.trim() === s && s !== ''),
+        fc.string().filter((s) => !/^[ \t]/.test(s)),
+        (name, value) => {
+          expect(parseHeader(`${name}: ${value}`)).toEqual({ name, value })
+        },
+      ),
+    )
+  })
+})
+
+describe('parseInboxArgs', () => {
+  it('lists by default and shows one message by ID', () => {
+    expect(parseInboxArgs([])).toMatchObject({ action: 'list' })
+    expect(parseInboxArgs(['list', '--json'])).toMatchObject({ action: 'list', json: true })
+    expect(parseInboxArgs(['show', '3'])).toMatchObject({ action: 'show', id: '3' })
+  })
+
+  it('rejects show without an ID and unknown actions', () => {
+    expect(() => parseInboxArgs(['show'])).toThrow(/one message ID/)
+    expect(() => parseInboxArgs(['delete', '1'])).toThrow(/unknown inbox action "delete"/)
+  })
+})
+
+describe('parseServeArgs', () => {
+  it('defaults to 127.0.0.1:2525', () => {
+    expect(parseServeArgs([])).toMatchObject({ host: '127.0.0.1', port: 2525 })
+  })
+
+  it('takes a port and a host', () => {
+    expect(parseServeArgs(['--port', '0', '--host', '::1'])).toMatchObject({ host: '::1', port: 0 })
+  })
+
+  it('rejects a port that is not a number in range', () => {
+    expect(() => parseServeArgs(['--port', 'abc'])).toThrow(/--port expects/)
+    expect(() => parseServeArgs(['--port', '70000'])).toThrow(/--port expects/)
+  })
+})

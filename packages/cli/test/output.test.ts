@@ -1,0 +1,117 @@
+import { PassThrough } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import {
+  CliError,
+  createProgress,
+  EXIT,
+  fileError,
+  findErrno,
+  formatBytes,
+  type Io,
+  reportError,
+} from '../src/output.js'
+
+function capture(isTTY: boolean) {
+  const stream = Object.assign(new PassThrough(), { isTTY, columns: 80 })
+  let text = ''
+  stream.on('data', (c: Buffer) => {
+    text += c.toString()
+  })
+  return { stream, text: () => text }
+}
+
+function ioWith(stderrTTY: boolean) {
+  const out = capture(false)
+  const err = capture(stderrTTY)
+  const io: Io = {
+    stdout: out.stream,
+    stderr: err.stream,
+    stdin: new PassThrough(),
+    env: {},
+    cwd: '/',
+  }
+  return { io, stdout: out.text, stderr: err.text }
+}
+
+describe('createProgress', () => {
+  it('rewrites one status line on a TTY and clears it when done', () => {
+    const { io, stderr } = ioWith(true)
+    const progress = createProgress(io, { enabled: true, intervalMs: 0 })
+    progress.update('reading big.bin 50%')
+    progress.update('sending message')
+    progress.done()
+    expect(progress.active).toBe(true)
+    expect(stderr()).toBe('\r\x1b[Kreading big.bin 50%\r\x1b[Ksending message\r\x1b[K')
+  })
+
+  it('prints nothing when stderr is not a TTY', () => {
+    const { io, stderr } = ioWith(false)
+    const progress = createProgress(io, { enabled: true, intervalMs: 0 })
+    progress.update('reading')
+    progress.done()
+    expect(progress.active).toBe(false)
+    expect(stderr()).toBe('')
+  })
+
+  it('prints nothing when disabled (--json) even on a TTY', () => {
+    const { io, stderr } = ioWith(true)
+    const progress = createProgress(io, { enabled: false })
+    progress.update('reading')
+    progress.done()
+    expect(stderr()).toBe('')
+  })
+})
+
+describe('reportError', () => {
+  it('writes one line without a stack trace by default', () => {
+    const { io, stderr } = ioWith(false)
+    const code = reportError(io, new Error('boom'), 'file not found: a.pdf', false)
+    expect(code).toBe(EXIT.failure)
+    expect(stderr()).toBe('mailx: file not found: a.pdf\n')
+  })
+
+  it('adds the stack and the cause chain with --verbose', () => {
+    const { io, stderr } = ioWith(false)
+    const err = new CliError('file not found: a.pdf', { cause: new Error('ENOENT inner') })
+    reportError(io, err, err.message, true)
+    expect(stderr()).toMatch(
+      /^mailx: file not found: a.pdf\nCliError: file not found: a.pdf\n\s+at /,
+    )
+    expect(stderr()).toMatch(/caused by: Error: ENOENT inner/)
+  })
+
+  it('uses the exit code a CliError carries', () => {
+    const { io } = ioWith(false)
+    expect(reportError(io, new CliError('x', { exitCode: EXIT.partial }), 'x', false)).toBe(2)
+  })
+})
+
+describe('fileError', () => {
+  it('names the path of a missing file', () => {
+    const enoent = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' })
+    expect((fileError(enoent, './a.pdf') as Error).message).toBe('file not found: ./a.pdf')
+  })
+
+  it('passes other errors through', () => {
+    const other = new Error('disk on fire')
+    expect(fileError(other, 'a')).toBe(other)
+  })
+})
+
+describe('findErrno', () => {
+  it('finds the errno code along the cause chain', () => {
+    const inner = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    expect(findErrno(new Error('outer', { cause: inner }))).toBe('ECONNREFUSED')
+    expect(findErrno(new Error('plain'))).toBeUndefined()
+  })
+})
+
+describe('formatBytes', () => {
+  it('uses B, KB and MB', () => {
+    expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 * 1024)]).toEqual([
+      '512 B',
+      '1.5 KB',
+      '5.0 MB',
+    ])
+  })
+})
