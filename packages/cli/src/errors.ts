@@ -36,10 +36,10 @@ export function replyText(r: { code: number; enhancedCode?: string; message: str
   return [r.code, r.enhancedCode, r.message].filter(Boolean).join(' ')
 }
 
+/** The option a field came from (`to[1]` -> `--to`), else the field itself. */
 function fieldLabel(field: string): string {
   const root = /^[A-Za-z]+/.exec(field)?.[0] ?? field
-  const option = OPTION_OF[root]
-  return option && option !== field ? `${option} (${field})` : (option ?? field)
+  return OPTION_OF[root] ?? field
 }
 
 /**
@@ -57,6 +57,7 @@ export function describeError(err: unknown, hostPort?: string): string {
   const where = hostPort ?? 'the server'
 
   if (e.name === 'MimeError' && typeof e.field === 'string') {
+    // MimeError's message starts with the field path ("to[1]: ..."), so only the option is added.
     const kind = ADDRESS_FIELD.test(e.field) ? 'bad address in' : 'invalid'
     return `${kind} ${fieldLabel(e.field)}: ${e.message}`
   }
