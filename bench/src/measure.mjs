@@ -131,6 +131,12 @@ export async function trackPeakRss() {
   }
 }
 
+// measurement children still running when the bench exits (after a timeout) are ended with it
+const live = new Set()
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
 /**
  * Runs `module`'s exported `fn(args)` in a fresh Node process (with --expose-gc) and resolves
  * its result, so memory peaks of different measurements never mix.
@@ -141,6 +147,7 @@ export function runInChild(module, fn, args = {}, { timeoutMs = 120_000 } = {}) 
       execArgv: ['--expose-gc', '--max-old-space-size=2048'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
+    live.add(child)
     let result
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
@@ -150,6 +157,7 @@ export function runInChild(module, fn, args = {}, { timeoutMs = 120_000 } = {}) 
       result = m
     })
     child.on('exit', (code) => {
+      live.delete(child)
       clearTimeout(timer)
       if (result?.error) reject(new Error(`${module}#${fn}: ${result.error}`))
       else if (result && 'value' in result) resolve(result.value)
@@ -163,3 +171,26 @@ export const fmtBytes = (n) =>
   n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`
 export const fmtRate = (n) => `${Math.round(n).toLocaleString('en-US')}/s`
 export const fmtMs = (n) => (n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`)
+
+/**
+ * Returns `attempt(key, fn)`: runs fn, stores its result in `results[key]`, and turns a failure
+ * or a hang (over `timeoutMs`) into a note, so one broken side never stops the whole bench.
+ */
+export function attempter(results, notes, timeoutMs = 60_000) {
+  return async (key, fn) => {
+    let timer
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no result after ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      )
+    })
+    try {
+      results[key] = await Promise.race([fn(), timeout])
+    } catch (error) {
+      notes.push(`${key} failed: ${String(error?.message ?? error).split('\n')[0]}`)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

@@ -4,7 +4,16 @@
 import { performance } from 'node:perf_hooks'
 import nodemailer from 'nodemailer'
 import { smallMessage } from './fixtures.mjs'
-import { fmtBytes, fmtRate, gc, MiB, median, runInChild, trackPeakRss } from './measure.mjs'
+import {
+  attempter,
+  fmtBytes,
+  fmtRate,
+  gc,
+  MiB,
+  median,
+  runInChild,
+  trackPeakRss,
+} from './measure.mjs'
 import { loadOurs } from './ours.mjs'
 import { ratio } from './report.mjs'
 import { startSink } from './sink.mjs'
@@ -155,13 +164,7 @@ export async function run() {
   const ours = mod ? oursSide(mod.createTransport) : null
   if (!ours) notes.push(`Our side not measured: ${reason}.`)
   const res = {}
-  const attempt = async (key, fn) => {
-    try {
-      res[key] = await fn()
-    } catch (error) {
-      notes.push(`${key} failed: ${String(error?.message ?? error).split('\n')[0]}`)
-    }
-  }
+  const attempt = attempter(res, notes, 130_000)
   const sink = await startSink('pipelining')
   try {
     for (const kind of ['one', 'pool']) {

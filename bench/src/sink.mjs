@@ -143,6 +143,10 @@ export function startSink(mode = 'pipelining') {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     const waiters = []
+    // never outlive the bench, even when it exits without stopping this sink
+    const kill = () => child.kill('SIGKILL')
+    process.on('exit', kill)
+    child.once('exit', () => process.off('exit', kill))
     child.on('message', (m) => {
       if ('port' in m) {
         resolve({

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import SMTPConnection from 'nodemailer/lib/smtp-connection'
 import { ceilingSend } from './ceiling.mjs'
 import { envelope, largeRaw, smallRaw } from './fixtures.mjs'
-import { fmtMs, fmtRate, gc, median } from './measure.mjs'
+import { attempter, fmtMs, fmtRate, gc, median } from './measure.mjs'
 import { loadOurs } from './ours.mjs'
 import { ratio } from './report.mjs'
 import { startSink } from './sink.mjs'
@@ -108,13 +108,7 @@ export async function run() {
   const ours = mod ? oursClient(mod.SmtpClient) : null
   if (!ours) notes.push(`Our side not measured: ${reason}.`)
   const res = {}
-  const attempt = async (key, fn) => {
-    try {
-      res[key] = await fn()
-    } catch (error) {
-      notes.push(`${key} failed: ${String(error?.message ?? error).split('\n')[0]}`)
-    }
-  }
+  const attempt = attempter(res, notes)
 
   const sink = await startSink('pipelining')
   try {
