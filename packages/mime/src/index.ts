@@ -1,1 +1,15 @@
-export const placeholder = 'mime'
+/**
+ * @mail/mime: an RFC 5322 / MIME message builder with only Web APIs.
+ * @packageDocumentation
+ */
+export { buildMessage, composeMessage, getEnvelope } from './compose.js'
+export { MimeError } from './errors.js'
+export type {
+  AddressLike,
+  Attachment,
+  BuildOptions,
+  ComposedMessage,
+  Envelope,
+  ListUnsubscribe,
+  MessageInput,
+} from './types.js'

@@ -1,0 +1,87 @@
+/** Validates attachments and fills in their defaults. */
+import mimeTypes from 'mime-types'
+import { utf8Encode } from './encode/utf8.js'
+import { assertSingleLine, assertString, MimeError } from './errors.js'
+
+/** An attachment after validation: bytes, a full content type and an explicit disposition. */
+export interface NormalizedAttachment {
+  filename?: string
+  bytes: Uint8Array
+  /** `type/subtype` followed by any parameters the caller gave. */
+  contentType: string
+  /** Content-ID without angle brackets. */
+  cid?: string
+  disposition: 'attachment' | 'inline'
+  field: string
+}
+
+/** RFC 2045 section 5.1: type "/" subtype, both tokens. */
+const MEDIA_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** Parameters after the media type: printable ASCII, space and tab. */
+const PARAMS = /^[\x20-\x7e\t]*$/
+/** msg-id content for Content-ID (RFC 2045 section 7): printable ASCII without '<', '>'. */
+const CID = /^[\x21-\x3b\x3d\x3f-\x7e]+$/
+
+function contentTypeOf(value: unknown, field: string): string {
+  assertString(value, field)
+  assertSingleLine(value, field)
+  const semi = value.indexOf(';')
+  const type = (semi === -1 ? value : value.slice(0, semi)).trim()
+  const params = semi === -1 ? '' : value.slice(semi)
+  if (!MEDIA_TYPE.test(type) || !PARAMS.test(params)) {
+    throw new MimeError(field, `"${value.slice(0, 60)}" is not a content type like type/subtype`)
+  }
+  if (/^multipart\//i.test(type)) throw new MimeError(field, 'an attachment cannot be multipart')
+  return type + params
+}
+
+function cidOf(value: unknown, field: string): string {
+  assertString(value, field)
+  assertSingleLine(value, field)
+  const bare = value.startsWith('<') && value.endsWith('>') ? value.slice(1, -1) : value
+  if (!CID.test(bare)) {
+    throw new MimeError(field, `"${value.slice(0, 60)}" is not a content ID (printable ASCII)`)
+  }
+  return bare
+}
+
+/** Checks one attachment; errors name `attachments[i]` and the property at fault. */
+export function normalizeAttachment(input: unknown, index: number): NormalizedAttachment {
+  const field = `attachments[${index}]`
+  if (typeof input !== 'object' || input === null) throw new MimeError(field, 'must be an object')
+  const a = input as Record<string, unknown>
+  const out: NormalizedAttachment = {
+    bytes: new Uint8Array(0),
+    contentType: '',
+    disposition: 'attachment',
+    field,
+  }
+  if (a.filename !== undefined) {
+    assertString(a.filename, `${field}.filename`)
+    assertSingleLine(a.filename, `${field}.filename`)
+    out.filename = a.filename
+  }
+  const content = a.content
+  if (typeof content === 'string') out.bytes = utf8Encode(content)
+  else if (content instanceof Uint8Array) out.bytes = content
+  else if (content instanceof ArrayBuffer) out.bytes = new Uint8Array(content)
+  else throw new MimeError(`${field}.content`, 'must be a string or a Uint8Array')
+  if (a.contentType !== undefined) {
+    out.contentType = contentTypeOf(a.contentType, `${field}.contentType`)
+  } else {
+    const found = out.filename === undefined ? false : mimeTypes.lookup(out.filename)
+    out.contentType = found === false ? 'application/octet-stream' : found
+    // A string is UTF-8 text by definition, so say so where a charset applies.
+    if (typeof content === 'string' && out.contentType.startsWith('text/')) {
+      out.contentType += '; charset=utf-8'
+    }
+  }
+  if (a.cid !== undefined) out.cid = cidOf(a.cid, `${field}.cid`)
+  if (a.disposition !== undefined) {
+    if (a.disposition !== 'attachment' && a.disposition !== 'inline') {
+      throw new MimeError(`${field}.disposition`, "must be 'attachment' or 'inline'")
+    }
+    out.disposition = a.disposition
+  } else if (out.cid !== undefined) out.disposition = 'inline'
+  return out
+}

@@ -1,0 +1,55 @@
+/** Header folding, RFC 5322 section 2.2.3. */
+import { MimeError } from '../errors.js'
+
+/** RFC 5322 section 2.1.1: lines SHOULD be at most 78 characters and MUST be at most 998. */
+export const FOLD_AT = 78
+export const MAX_LINE = 998
+
+function isWsp(c: number): boolean {
+  return c === 32 || c === 9
+}
+
+/**
+ * Writes `Name: value` as one header field, folded by inserting CRLF before existing whitespace
+ * (so unfolding restores the value exactly) to keep lines within 78 characters where a break
+ * exists. A break never leaves a whitespace-only line, and never falls right after the colon.
+ * Throws MimeError naming `field` if some line would still exceed 998 octets.
+ *
+ * @example foldHeader('Subject', 'a b', 'subject') // 'Subject: a b'
+ */
+export function foldHeader(name: string, value: string, field: string): string {
+  const line = value === '' ? name + ':' : name + ': ' + value
+  if (line.length <= FOLD_AT) return line
+  const parts: string[] = []
+  let start = 0
+  let candidate = -1
+  const first = name.length + 2
+  for (let i = first; i < line.length; i++) {
+    if (!isWsp(line.charCodeAt(i))) continue
+    let end = i + 1
+    while (end < line.length && isWsp(line.charCodeAt(end))) end++
+    if (end < line.length) {
+      if (i - start > FOLD_AT && candidate > start) {
+        parts.push(line.slice(start, candidate))
+        start = candidate
+      }
+      if (i - start > FOLD_AT) {
+        parts.push(line.slice(start, i))
+        start = i
+      }
+      candidate = i
+    }
+    i = end - 1
+  }
+  if (line.length - start > FOLD_AT && candidate > start) {
+    parts.push(line.slice(start, candidate))
+    start = candidate
+  }
+  parts.push(line.slice(start))
+  for (const part of parts) {
+    if (part.length > MAX_LINE) {
+      throw new MimeError(field, `does not fit in a ${MAX_LINE}-character header line`)
+    }
+  }
+  return parts.join('\r\n')
+}

@@ -1,0 +1,56 @@
+/** The message header fields (RFC 5322 section 3.6), each folded, in a fixed order. */
+import { formatMailbox, formatPhrase } from '../address/format.js'
+import { type AddressEntry, isGroup } from '../address/types.js'
+import type { NormalizedMessage } from '../validate.js'
+import { formatDate } from './date.js'
+import { foldHeader } from './fold.js'
+import { formatCustomValue, formatText } from './unstructured.js'
+
+function addressList(entries: AddressEntry[]): string {
+  const parts: string[] = []
+  for (const e of entries) {
+    if (!isGroup(e)) parts.push(formatMailbox(e, e.domain))
+    else {
+      // RFC 5322 3.4: group = display-name ":" [group-list] ";"
+      const members = e.members.map((m) => formatMailbox(m, m.domain)).join(', ')
+      parts.push(`${formatPhrase(e.group)}:${members === '' ? '' : ' ' + members};`)
+    }
+  }
+  return parts.join(', ')
+}
+
+/** Header fields of the message itself; Bcc is never among them. */
+export function messageHeaders(message: NormalizedMessage, messageId: string): string[] {
+  const h: string[] = [foldHeader('Date', formatDate(message.date), 'date')]
+  h.push(foldHeader('From', addressList(message.from), 'from'))
+  if (message.sender !== undefined) {
+    h.push(foldHeader('Sender', addressList([message.sender]), 'sender'))
+  }
+  if (message.to.length > 0) h.push(foldHeader('To', addressList(message.to), 'to'))
+  if (message.cc.length > 0) h.push(foldHeader('Cc', addressList(message.cc), 'cc'))
+  if (message.replyTo.length > 0) {
+    h.push(foldHeader('Reply-To', addressList(message.replyTo), 'replyTo'))
+  }
+  if (message.subject !== undefined) {
+    h.push(foldHeader('Subject', formatText(message.subject), 'subject'))
+  }
+  h.push(foldHeader('Message-ID', messageId, 'messageId'))
+  if (message.inReplyTo !== undefined) {
+    h.push(foldHeader('In-Reply-To', message.inReplyTo.join(' '), 'inReplyTo'))
+  }
+  if (message.references !== undefined && message.references.length > 0) {
+    h.push(foldHeader('References', message.references.join(' '), 'references'))
+  }
+  const unsubscribe = message.listUnsubscribe
+  if (unsubscribe !== undefined) {
+    // RFC 2369 section 3.2: each URI in angle brackets, comma-separated.
+    const uris = unsubscribe.uris.map((u) => `<${u}>`).join(', ')
+    h.push(foldHeader('List-Unsubscribe', uris, 'listUnsubscribe'))
+    if (unsubscribe.oneClick) h.push('List-Unsubscribe-Post: List-Unsubscribe=One-Click')
+  }
+  for (const [name, value] of message.headers) {
+    h.push(foldHeader(name, formatCustomValue(value), `headers.${name}`))
+  }
+  h.push('MIME-Version: 1.0')
+  return h
+}

@@ -1,0 +1,31 @@
+/** Unstructured field bodies (RFC 5322 section 3.2.5), such as Subject. */
+import { encodedWords } from './encoded-word.js'
+
+/** Printable ASCII words separated by single spaces: safe to write as is. */
+const PLAIN_TEXT = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/
+/** Printable ASCII with any whitespace: a custom value written exactly as given. */
+const RAW_TEXT = /^[\x20-\x7e\t]*$/
+/** A run this long cannot be folded into a 998-octet line next to a field name. */
+const LONG_RUN = /[^ \t]{900}/
+
+/**
+ * A Subject-like value: as is when it is plain ASCII words, else RFC 2047 encoded-words.
+ * Encoding also covers what a parser would otherwise alter: edge or repeated whitespace, tabs,
+ * control characters, text that looks like an encoded-word ('=?') and unfoldable runs.
+ *
+ * @example formatText('Grüße aus Köln') // '=?utf-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?='
+ */
+export function formatText(value: string): string {
+  if (value === '') return ''
+  if (PLAIN_TEXT.test(value) && !value.includes('=?') && !LONG_RUN.test(value)) return value
+  return encodedWords(value).join(' ')
+}
+
+/**
+ * A custom field value: printable ASCII (with its whitespace) is written exactly as given, so
+ * structured values such as List-Id keep their syntax; anything else becomes encoded-words.
+ */
+export function formatCustomValue(value: string): string {
+  if (RAW_TEXT.test(value) && !LONG_RUN.test(value)) return value
+  return encodedWords(value).join(' ')
+}
