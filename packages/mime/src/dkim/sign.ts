@@ -35,8 +35,9 @@ function signingTime(now: () => Date): number {
 
 /**
  * Signs a message with DKIM (RFC 6376) and returns it with a `DKIM-Signature` header field
- * prepended. Bare LF (or CR) line endings are normalised to CRLF first, and the returned message
- * is the normalised one: send it exactly as returned.
+ * prepended. Bare LF (or CR) line endings are normalised to CRLF first, and a message that is
+ * all header gets the empty line that ends the header; the returned message is the normalised
+ * one: send it exactly as returned.
  *
  * Rejects with a `MimeError` naming the option at fault (`privateKey`, `algorithm`, `domain`,
  * `selector`, `headers`, `canonicalization`, ...) and never returns an unsigned message.
@@ -58,8 +59,11 @@ export async function signDkim(raw: string, options: DkimOptions): Promise<strin
   if (!fields.some((field) => field.name === 'from')) {
     throw dkimError('raw', 'the message has no From header field, which DKIM must sign')
   }
-  // A message that is all header still needs its last field terminated, as it is hashed.
-  if (!message.includes('\r\n\r\n') && !message.endsWith('\r\n')) message += '\r\n'
+  // A message that is all header gets the empty line that ends a header section: the body hash
+  // is the same either way, and streaming verifiers (mailauth) only act once they see it.
+  if (!message.startsWith('\r\n') && !message.includes('\r\n\r\n')) {
+    message += message.endsWith('\r\n') ? '\r\n' : '\r\n\r\n'
+  }
 
   const key = await loadSigningKey(config.privateKey)
   const algorithm: DkimAlgorithm = config.algorithm ?? key.algorithm
