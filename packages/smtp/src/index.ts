@@ -1,1 +1,19 @@
-export const placeholder = 'smtp'
+export type {
+  AuthMechanism,
+  Credentials,
+  PasswordCredentials,
+  TokenCredentials,
+} from './auth/index.js'
+export { SmtpClient } from './client.js'
+export { type RecipientRejection, SmtpError, type SmtpErrorInit, type SmtpStage } from './errors.js'
+export type { SmtpConnectOptions, SmtpLogEntry, SmtpTimeouts } from './options.js'
+export type { Capabilities } from './protocol/capabilities.js'
+export type { DsnOptions, Envelope, SendResult } from './protocol/envelope.js'
+export type { Security } from './protocol/types.js'
+export type {
+  SmtpSocket,
+  SocketAdapter,
+  SocketConnectOptions,
+  SocketHandlers,
+  TlsOptions,
+} from './socket/types.js'

@@ -1,0 +1,26 @@
+/**
+ * One SASL mechanism as a pure step function (RFC 4954 4): an optional initial response, then
+ * one response per 334 challenge. Values are base64 text as they appear on the wire.
+ */
+export interface AuthMechanism {
+  readonly name: string
+  /** The initial response sent with AUTH, or undefined to wait for the first challenge. */
+  initial(): string | undefined
+  /** The answer to a 334 challenge (base64 text as received). */
+  respond(challenge: string): string
+}
+
+/** Password credentials. */
+export interface PasswordCredentials {
+  user: string
+  pass: string
+}
+
+/** OAuth 2.0 bearer token credentials (XOAUTH2, OAUTHBEARER). */
+export interface TokenCredentials {
+  user: string
+  accessToken: string
+}
+
+/** What `auth` accepts: a password or an OAuth 2.0 access token. */
+export type Credentials = PasswordCredentials | TokenCredentials

@@ -1,0 +1,8 @@
+import { base64 } from './base64.js'
+import type { AuthMechanism, PasswordCredentials } from './mechanism.js'
+
+/** RFC 4616 PLAIN: one message, authzid empty, '\0user\0pass'. */
+export function plain({ user, pass }: PasswordCredentials): AuthMechanism {
+  const message = base64(`\0${user}\0${pass}`)
+  return { name: 'PLAIN', initial: () => message, respond: () => message }
+}

@@ -1,0 +1,186 @@
+import { connectSocket } from './connect.js'
+import { Connection } from './connection.js'
+import { inputError, SmtpError, type SmtpStage } from './errors.js'
+import { resolveOptions, type SmtpConnectOptions } from './options.js'
+import type { Capabilities } from './protocol/capabilities.js'
+import { ControlCommand } from './protocol/control.js'
+import type { Envelope, SendResult } from './protocol/envelope.js'
+import { planTransaction } from './protocol/plan.js'
+import { Session } from './protocol/session.js'
+import { Transaction } from './protocol/transaction.js'
+
+const encoder = new TextEncoder()
+// Content is encoded and written in slices of this size: memory stays bounded for large messages.
+const CHUNK = 1024 * 1024
+
+/**
+ * A connection to an SMTP (or LMTP) server, ready to send once `connect` resolves: greeted,
+ * secured as asked, authenticated.
+ *
+ * @example
+ * await using client = await SmtpClient.connect({ host: 'smtp.example.com', auth: { user, pass } })
+ * const result = await client.send({ from: 'a@example.com', to: ['b@example.org'] }, raw)
+ */
+export class SmtpClient {
+  private constructor(private readonly session: Session) {}
+
+  /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS and authenticates as asked. */
+  static async connect(options: SmtpConnectOptions): Promise<SmtpClient> {
+    const resolved = resolveOptions(options)
+    const { socket, adapter, servername } = await connectSocket(options, resolved)
+    const log = options.onLog
+    log?.({ direction: 'info', line: `Connected to ${resolved.host}:${resolved.port}` })
+    return new Promise<SmtpClient>((resolve, reject) => {
+      let settled = false
+      const abort = () => session.fatal(aborted(options.signal?.reason), true)
+      const connection = new Connection(
+        socket,
+        resolved,
+        { servername, tlsOptions: options.tls },
+        log,
+        {
+          ready: () => {
+            settled = true
+            options.signal?.removeEventListener('abort', abort)
+            resolve(client)
+          },
+          failed: (error) => {
+            options.signal?.removeEventListener('abort', abort)
+            if (!settled) reject(error)
+            settled = true
+          },
+        },
+      )
+      const session = new Session(
+        {
+          host: resolved.host,
+          port: resolved.port,
+          name: options.name ?? adapter.localName?.(socket) ?? 'localhost',
+          lmtp: options.lmtp === true,
+          security: resolved.security,
+          secure: resolved.security === 'implicit',
+          loopback: resolved.loopback,
+          auth: options.auth,
+          allowInsecureAuth: options.allowInsecureAuth === true,
+          preferData: options.preferData === true,
+          chunkSize: CHUNK,
+        },
+        connection,
+      )
+      connection.session = session
+      const client = new SmtpClient(session)
+      if (options.signal?.aborted) return abort()
+      options.signal?.addEventListener('abort', abort, { once: true })
+      session.flush()
+    })
+  }
+
+  /** What EHLO advertised (keywords upper-case); empty after a HELO fallback. */
+  get capabilities(): Capabilities {
+    return this.session.capabilities
+  }
+
+  /** The connection is open and can take another send. */
+  get usable(): boolean {
+    return this.session.usable
+  }
+
+  /** TLS is in use (implicit or after STARTTLS). */
+  get secure(): boolean {
+    return this.session.secure
+  }
+
+  /** AUTH succeeded. */
+  get authenticated(): boolean {
+    return this.session.authenticated
+  }
+
+  /**
+   * Sends one message. Calls may overlap: they queue in order and, with PIPELINING, share
+   * round trips. Resolves with the accepted and rejected recipients; rejects with
+   * {@link SmtpError} when the message was not accepted for any recipient. Aborting a send that
+   * has started closes the connection (the server cannot be told to forget half a transaction).
+   */
+  send(
+    envelope: Envelope,
+    raw: string | Uint8Array,
+    options?: { signal?: AbortSignal },
+  ): Promise<SendResult> {
+    return new Promise<SendResult>((resolve, reject) => {
+      const signal = options?.signal
+      if (signal?.aborted) return reject(aborted(signal.reason, 'mail'))
+      let bytes: Uint8Array
+      if (typeof raw === 'string') bytes = encoder.encode(raw)
+      else if (raw instanceof Uint8Array) bytes = raw
+      else return reject(inputError('raw must be a string or a Uint8Array'))
+      let tx: Transaction
+      try {
+        const plan = planTransaction(envelope, bytes, this.session.capabilities, {
+          preferData: this.session.config.preferData,
+          log: (line) => this.session.host.log('info', line),
+        })
+        const onAbort = () => {
+          const error = aborted(signal?.reason, 'mail')
+          if (this.session.withdraw(tx)) reject(error)
+          else this.session.fatal(error, true)
+        }
+        const done = () => signal?.removeEventListener('abort', onAbort)
+        tx = new Transaction(
+          this.session,
+          plan,
+          bytes,
+          (result) => {
+            done()
+            resolve(result)
+          },
+          (error) => {
+            done()
+            reject(error)
+          },
+        )
+        signal?.addEventListener('abort', onAbort, { once: true })
+      } catch (e) {
+        return reject(e)
+      }
+      this.session.enqueue(tx)
+    })
+  }
+
+  /** RSET (RFC 5321 4.1.1.5): abandons any transaction state on the server. */
+  reset(): Promise<void> {
+    return this.control('RSET')
+  }
+
+  /** NOOP (RFC 5321 4.1.1.9): checks the connection is alive. */
+  noop(): Promise<void> {
+    return this.control('NOOP')
+  }
+
+  /** Sends QUIT after queued sends finish, then closes. Never rejects. */
+  async quit(): Promise<void> {
+    if (!this.session.usable) return this.close()
+    await this.control('QUIT').catch(() => {})
+  }
+
+  /** Closes at once without QUIT; sends still pending fail. */
+  close(): void {
+    this.session.fatal(
+      new SmtpError('The client closed the connection', { stage: 'quit', transient: true }),
+      true,
+    )
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.quit()
+  }
+
+  private control(verb: 'RSET' | 'NOOP' | 'QUIT'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.session.enqueue(new ControlCommand(this.session, verb, resolve, reject))
+    })
+  }
+}
+
+function aborted(reason: unknown, stage: SmtpStage = 'connect'): SmtpError {
+  return new SmtpError('The operation was aborted', { stage, transient: true, cause: reason })
+}

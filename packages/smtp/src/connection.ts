@@ -1,0 +1,172 @@
+import type { SmtpError } from './errors.js'
+import type { ResolvedOptions, SmtpLogEntry } from './options.js'
+import type { Session } from './protocol/session.js'
+import type { Expectation, SessionHost, WireChunk } from './protocol/types.js'
+import type { SmtpSocket, TlsOptions } from './socket/types.js'
+
+const encoder = new TextEncoder()
+// Bytes gathered into one write before waiting for the socket to drain.
+const BATCH = 256 * 1024
+
+/**
+ * The thin I/O side: moves bytes between the socket and the pure session, batches writes,
+ * runs one timer for the reply awaited first, and performs the TLS upgrade.
+ */
+export class Connection implements SessionHost {
+  session!: Session
+  private queue: WireChunk[] = []
+  private current: Iterator<Uint8Array> | undefined
+  private writing = false
+  private scheduled = false
+  private closing: boolean | undefined
+  private closed = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private timerFor: Expectation | undefined
+  private readonly onReady: () => void
+  private readonly onFailed: (error: SmtpError) => void
+
+  constructor(
+    private readonly socket: SmtpSocket,
+    private readonly options: ResolvedOptions,
+    private readonly tls: { servername?: string | undefined; tlsOptions?: TlsOptions | undefined },
+    private readonly logger: ((entry: SmtpLogEntry) => void) | undefined,
+    callbacks: { ready(): void; failed(error: SmtpError): void },
+  ) {
+    this.onReady = callbacks.ready
+    this.onFailed = callbacks.failed
+    socket.setHandlers({
+      data: (chunk) => this.session.receive(chunk),
+      close: (error) => {
+        this.closed = true
+        this.clearTimer()
+        this.session.connectionLost(error)
+      },
+    })
+  }
+
+  write(chunks: WireChunk[]): void {
+    if (this.closing === false) return
+    for (const c of chunks) this.queue.push(c)
+    // Everything written in this tick (several queued sends) leaves in one write.
+    if (!this.scheduled && !this.writing) {
+      this.scheduled = true
+      queueMicrotask(() => {
+        this.scheduled = false
+        void this.flush()
+      })
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.writing) return
+    this.writing = true
+    try {
+      for (;;) {
+        const batch = this.batch()
+        if (batch.length === 0) break
+        if (this.closed) return
+        if (!this.socket.write(batch)) await this.socket.drained()
+      }
+    } catch (e) {
+      this.socket.close(false)
+      this.session.connectionLost(e)
+    } finally {
+      this.writing = false
+    }
+    if (this.closing === true && !this.closed) this.socket.close(true)
+  }
+
+  private batch(): Uint8Array[] {
+    const batch: Uint8Array[] = []
+    let size = 0
+    let text = ''
+    const push = (bytes: Uint8Array) => {
+      if (text !== '') {
+        const t = encoder.encode(text)
+        batch.push(t)
+        size += t.length
+        text = ''
+      }
+      if (bytes.length > 0) batch.push(bytes)
+      size += bytes.length
+    }
+    while (size + text.length < BATCH) {
+      if (this.current !== undefined) {
+        const r = this.current.next()
+        if (r.done === true) this.current = undefined
+        else push(r.value)
+        continue
+      }
+      const item = this.queue.shift()
+      if (item === undefined) break
+      if (typeof item === 'string') text += item
+      else if (item instanceof Uint8Array) push(item)
+      else this.current = item[Symbol.iterator]()
+    }
+    if (text !== '') push(new Uint8Array(0))
+    return batch
+  }
+
+  startTls(): void {
+    this.arm(this.options.timeouts.command, () =>
+      this.session.tlsFailed(new Error(`timed out after ${this.options.timeouts.command} ms`)),
+    )
+    this.socket.startTls(this.tls).then(
+      () => {
+        this.clearTimer()
+        this.log('info', 'TLS established')
+        this.session.tlsReady()
+      },
+      (e: unknown) => {
+        this.clearTimer()
+        this.session.tlsFailed(e)
+      },
+    )
+  }
+
+  close(graceful: boolean): void {
+    this.clearTimer()
+    this.timerFor = undefined
+    if (this.closing === false) return
+    this.closing = graceful
+    if (!graceful) {
+      this.queue = []
+      this.current = undefined
+      if (!this.closed) this.socket.close(false)
+    } else if (!this.writing && !this.scheduled && !this.closed) this.socket.close(true)
+  }
+
+  awaiting(expectation: Expectation | undefined): void {
+    if (expectation === this.timerFor) return
+    this.timerFor = expectation
+    if (expectation === undefined) {
+      this.clearTimer()
+      return
+    }
+    if (this.closing !== undefined) return
+    const ms = this.options.timeouts[expectation.timeout]
+    this.arm(ms, () => this.session.timedOut(ms))
+  }
+
+  private arm(ms: number, fire: () => void): void {
+    this.clearTimer()
+    this.timer = setTimeout(fire, ms)
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  log(direction: SmtpLogEntry['direction'], line: string): void {
+    this.logger?.({ direction, line })
+  }
+
+  ready(): void {
+    this.onReady()
+  }
+
+  failed(error: SmtpError): void {
+    this.onFailed(error)
+  }
+}

@@ -1,0 +1,93 @@
+/** The step of the SMTP conversation an error belongs to. */
+export type SmtpStage =
+  | 'connect'
+  | 'tls'
+  | 'greeting'
+  | 'ehlo'
+  | 'starttls'
+  | 'auth'
+  | 'mail'
+  | 'rcpt'
+  | 'data'
+  | 'message'
+  | 'quit'
+  | 'input'
+
+/**
+ * One recipient the server refused, with the reply it gave.
+ *
+ * @example
+ * { address: 'nobody@example.org', code: 550, enhancedCode: '5.1.1', message: 'User unknown' }
+ */
+export interface RecipientRejection {
+  address: string
+  code: number
+  enhancedCode?: string
+  message: string
+}
+
+/** Fields accepted by the {@link SmtpError} constructor. */
+export interface SmtpErrorInit {
+  stage: SmtpStage
+  code?: number | undefined
+  enhancedCode?: string | undefined
+  command?: string | undefined
+  response?: string | undefined
+  /** Defaults to `code` being 4xx; pass `true` for connection losses and timeouts. */
+  transient?: boolean
+  deliveryUnknown?: boolean
+  rejected?: RecipientRejection[]
+  cause?: unknown
+}
+
+/**
+ * Every failure of `@mail/smtp`: a server reply (with `code`), a timeout, a TLS or connection
+ * failure, or bad input (stage `'input'`). Check fields, never parse the message.
+ *
+ * @example
+ * try { await client.send(envelope, raw) } catch (e) {
+ *   if (e instanceof SmtpError && e.transient && !e.deliveryUnknown) retryLater()
+ * }
+ */
+export class SmtpError extends Error {
+  override readonly name = 'SmtpError'
+  /** The 3-digit reply code, when the server replied. */
+  readonly code?: number
+  /** RFC 3463 enhanced status code such as '5.1.1', when the reply carried one. */
+  readonly enhancedCode?: string
+  /** The command verb whose reply failed, e.g. 'MAIL FROM', 'RCPT TO', 'DATA'. */
+  readonly command?: string
+  /** The server's reply, code included, lines joined with '\n'. */
+  readonly response?: string
+  /** True for a 4xx reply or a connection lost or timed out: trying again later may work. */
+  readonly transient: boolean
+  /** True for a 5xx reply. */
+  readonly permanent: boolean
+  readonly stage: SmtpStage
+  /**
+   * True only when the connection failed after the end of the message data was sent and before
+   * its reply arrived: the message may have been delivered, so never retry automatically.
+   */
+  readonly deliveryUnknown: boolean
+  /** Every recipient's refusal, when all recipients were rejected. */
+  readonly rejected?: RecipientRejection[]
+
+  constructor(message: string, init: SmtpErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause })
+    this.stage = init.stage
+    if (init.code !== undefined) this.code = init.code
+    if (init.enhancedCode !== undefined) this.enhancedCode = init.enhancedCode
+    if (init.command !== undefined) this.command = init.command
+    if (init.response !== undefined) this.response = init.response
+    if (init.rejected !== undefined) this.rejected = init.rejected
+    const code = init.code ?? 0
+    this.transient = init.transient ?? (code >= 400 && code < 500)
+    this.permanent = code >= 500
+    this.deliveryUnknown = init.deliveryUnknown ?? false
+  }
+}
+
+/** Bad caller input: never reaches the wire. */
+export function inputError(message: string): SmtpError {
+  return new SmtpError(message, { stage: 'input' })
+}

@@ -1,0 +1,140 @@
+const CR = 13
+const LF = 10
+const DOT = 46
+const CRLF = new Uint8Array([CR, LF])
+const TERMINATOR = new Uint8Array([DOT, CR, LF])
+
+/**
+ * Where a streamed message stands between two chunks: just after a CR (whose LF may come
+ * next), and whether the next byte starts a line.
+ */
+export interface LineState {
+  cr: boolean
+  bol: boolean
+}
+
+/** The state at the start of a message. */
+export function initialLineState(): LineState {
+  return { cr: false, bol: true }
+}
+
+/**
+ * Normalises line endings to CRLF (a bare CR and a bare LF each become CRLF) and, when
+ * `dotStuff` is set, doubles a '.' that starts a line (RFC 5321 4.5.2). One pass; returns the
+ * input itself when nothing changes, else one new buffer. Normalising first and stuffing the
+ * normalised lines is what defeats SMTP smuggling ('\n.\n', '\r.\r' become stuffed lines).
+ *
+ * @example
+ * encodeLines(bytes('a\n.b'), initialLineState(), true) // 'a\r\n..b'
+ */
+export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boolean): Uint8Array {
+  let out: Uint8Array | undefined
+  let o = 0
+  let copied = 0
+  let { cr, bol } = state
+  // Copies input[copied, i) then appends the given bytes.
+  const insert = (i: number, a: number, b = -1) => {
+    if (out === undefined) out = new Uint8Array(input.length * 2 + 2)
+    out.set(input.subarray(copied, i), o)
+    o += i - copied
+    out[o++] = a
+    if (b >= 0) out[o++] = b
+    copied = i
+  }
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!
+    if (cr) {
+      cr = false
+      if (c === LF) {
+        bol = true
+        continue
+      }
+      // RFC 5321 2.3.8: a bare CR is not a line ending; make it one.
+      insert(i, LF)
+      bol = true
+    }
+    if (c === CR) {
+      cr = true
+      bol = false
+    } else if (c === LF) {
+      insert(i, CR)
+      bol = true
+    } else {
+      if (c === DOT && bol && dotStuff) insert(i, DOT)
+      bol = false
+    }
+  }
+  state.cr = cr
+  state.bol = bol
+  if (out === undefined) return input
+  out.set(input.subarray(copied), o)
+  o += input.length - copied
+  return out.subarray(0, o)
+}
+
+/**
+ * What ends the message: the LF of a trailing CR, a CRLF when the last line is unterminated,
+ * and for DATA the '.' line (RFC 5321 4.1.1.4). Leaves `state` at a line start.
+ */
+export function endLines(state: LineState, dotStuff: boolean): Uint8Array {
+  const parts: number[] = []
+  if (state.cr) parts.push(LF)
+  else if (!state.bol) parts.push(CR, LF)
+  state.cr = false
+  state.bol = true
+  if (!dotStuff) return parts.length === 0 ? new Uint8Array(0) : new Uint8Array(parts)
+  if (parts.length === 0) return TERMINATOR
+  return new Uint8Array([...parts, DOT, CR, LF])
+}
+
+/**
+ * A whole message for DATA in one call: normalised, dot-stuffed and terminated.
+ *
+ * @example dotStuff(bytes('.hi')) // '..hi\r\n.\r\n'
+ */
+export function dotStuff(input: Uint8Array): Uint8Array {
+  const state = initialLineState()
+  return concat(encodeLines(input, state, true), endLines(state, true))
+}
+
+/** A whole message for BDAT: CRLF line endings, ending with CRLF, no stuffing. */
+export function normalizeLines(input: Uint8Array): Uint8Array {
+  const state = initialLineState()
+  return concat(encodeLines(input, state, false), endLines(state, false))
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (b.length === 0) return a
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+/** What a message's bytes need from the server (RFC 6152 8BITMIME, RFC 3030 BINARYMIME). */
+export interface MessageTraits {
+  /** An octet above 127. */
+  eightBit: boolean
+  /** A NUL or a line longer than 998 octets: only BINARYMIME carries it faithfully. */
+  binary: boolean
+}
+
+/** Scans the message once for 8-bit octets, NULs and over-long lines (RFC 5322 2.1.1). */
+export function messageTraits(input: Uint8Array): MessageTraits {
+  let eightBit = false
+  let binary = false
+  let lineStart = 0
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!
+    if (c > 127) eightBit = true
+    else if (c === 0) binary = true
+    else if (c === LF || c === CR) {
+      if (i - lineStart > 998) binary = true
+      lineStart = i + 1
+    }
+  }
+  if (input.length - lineStart > 998) binary = true
+  return { eightBit, binary }
+}
+
+export { CRLF }

@@ -1,0 +1,122 @@
+/**
+ * A complete server reply.
+ *
+ * @example
+ * { code: 250, enhancedCode: '2.1.0', lines: ['2.1.0 Ok'], message: 'Ok', raw: '250 2.1.0 Ok' }
+ */
+export interface Reply {
+  code: number
+  /** RFC 3463 enhanced status code from the first line, when present and of the same class. */
+  enhancedCode?: string
+  /** The text of each line after the code and separator. */
+  lines: string[]
+  /** The text without code or enhanced code, lines joined with '\n'. */
+  message: string
+  /** The reply as received (without CRLF), lines joined with '\n'. */
+  raw: string
+}
+
+/** Thrown when the server sends something that is not an SMTP reply. */
+export class ReplySyntaxError extends Error {
+  override readonly name = 'ReplySyntaxError'
+}
+
+// RFC 5321 4.5.3.1.5 limits reply lines to 512 octets; be generous, but bounded.
+const MAX_LINE = 16 * 1024
+// RFC 3463 2: class.subject.detail
+const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?= |$)/
+const LF = 10
+const decoder = new TextDecoder()
+
+/**
+ * Incremental reply parser (RFC 5321 4.2): feed it bytes as they arrive, split anywhere, and it
+ * returns each complete reply once, multiline replies joined.
+ *
+ * @example
+ * const p = new ReplyParser()
+ * p.push(bytes('250-a\r\n25')) // []
+ * p.push(bytes('0 b\r\n'))     // [{ code: 250, lines: ['a', 'b'], ... }]
+ */
+export class ReplyParser {
+  private partial: Uint8Array | undefined
+  private lines: string[] = []
+  private code = 0
+
+  /** Whether bytes of an unfinished reply are buffered. */
+  get pending(): boolean {
+    return this.partial !== undefined || this.lines.length > 0
+  }
+
+  /** Drops buffered bytes, e.g. plaintext that followed the STARTTLS reply (RFC 3207 4.2). */
+  reset(): void {
+    this.partial = undefined
+    this.lines = []
+    this.code = 0
+  }
+
+  push(chunk: Uint8Array): Reply[] {
+    const replies: Reply[] = []
+    let data = chunk
+    if (this.partial !== undefined) {
+      data = new Uint8Array(this.partial.length + chunk.length)
+      data.set(this.partial)
+      data.set(chunk, this.partial.length)
+      this.partial = undefined
+    }
+    let start = 0
+    for (;;) {
+      const nl = data.indexOf(LF, start)
+      if (nl < 0) break
+      const end = nl > start && data[nl - 1] === 13 ? nl - 1 : nl
+      const reply = this.line(decoder.decode(data.subarray(start, end)))
+      if (reply !== undefined) replies.push(reply)
+      start = nl + 1
+    }
+    if (start < data.length) {
+      if (data.length - start > MAX_LINE) throw new ReplySyntaxError('Reply line too long')
+      this.partial = data.slice(start)
+    }
+    return replies
+  }
+
+  private line(text: string): Reply | undefined {
+    // RFC 5321 4.2: Reply-code [ ("-" / SP) textstring ]
+    const c0 = text.charCodeAt(0) - 48
+    const c1 = text.charCodeAt(1) - 48
+    const c2 = text.charCodeAt(2) - 48
+    const sep = text[3]
+    if (
+      !(c0 >= 2 && c0 <= 5 && c1 >= 0 && c1 <= 9 && c2 >= 0 && c2 <= 9) ||
+      (sep !== undefined && sep !== ' ' && sep !== '-')
+    ) {
+      throw new ReplySyntaxError(`Malformed reply line: ${JSON.stringify(text.slice(0, 80))}`)
+    }
+    const code = c0 * 100 + c1 * 10 + c2
+    if (this.lines.length > 0 && code !== this.code) {
+      throw new ReplySyntaxError(`Reply code changed inside a multiline reply: ${code}`)
+    }
+    this.code = code
+    this.lines.push(text.slice(4))
+    if (sep === '-') return undefined
+    const lines = this.lines
+    this.lines = []
+    return makeReply(code, lines)
+  }
+}
+
+/** Builds a {@link Reply} from its code and line texts. */
+export function makeReply(code: number, lines: string[]): Reply {
+  const first = lines[0] ?? ''
+  const m = ENHANCED.exec(first)
+  const enhanced = m !== null && Number(m[1]) === Math.floor(code / 100) ? m[0] : undefined
+  const message = lines
+    .map((l) => (enhanced !== undefined && l.startsWith(enhanced) ? l.slice(enhanced.length) : l))
+    .map((l) => l.trim())
+    .join('\n')
+  const raw = lines
+    .map((l, i) => `${code}${i === lines.length - 1 ? ' ' : '-'}${l}`.trimEnd())
+    .join('\n')
+  const reply: Reply = { code, lines, message, raw }
+  if (enhanced !== undefined) reply.enhancedCode = enhanced
+  return reply
+}

@@ -1,0 +1,259 @@
+import { type RecipientRejection, SmtpError, type SmtpStage } from '../errors.js'
+import { BdatChunks, dataBody, dataBodyNow } from './body.js'
+import { command } from './commands.js'
+import type { SendResult } from './envelope.js'
+import type { Plan } from './plan.js'
+import type { Reply } from './reply-parser.js'
+import { replyError, type Session } from './session.js'
+import type { Expectation, Operation, TimeoutKind } from './types.js'
+
+const positive = (reply: Reply) => reply.code >= 200 && reply.code < 300
+
+/**
+ * One mail transaction (RFC 5321 3.3): MAIL, RCPT per recipient, then DATA or BDAT. With
+ * PIPELINING (RFC 2920) every command up to DATA, or the whole BDAT transaction, is written at
+ * once and the replies are matched in order; without it, one command at a time.
+ */
+export class Transaction implements Operation {
+  committed = false
+  done = false
+  private accepted: string[] = []
+  private readonly rejected: RecipientRejection[] = []
+  private outstanding = 0
+  private rcptReplies = 0
+  private mailOk = false
+  private endSent = false
+  private settled = false
+  private failed = false
+  private readonly pipelined: boolean
+
+  constructor(
+    private readonly s: Session,
+    private readonly plan: Plan,
+    private readonly message: Uint8Array,
+    private readonly resolve: (result: SendResult) => void,
+    private readonly reject: (error: SmtpError) => void,
+  ) {
+    this.pipelined = s.pipelining
+  }
+
+  get openBdat(): boolean {
+    return this.plan.bdat && !this.done
+  }
+
+  start(): void {
+    if (this.s.takeReset(this)) {
+      this.send(command.rset(), 'mail', 'RSET', 'command', (r) => {
+        if (!positive(r)) this.fail(replyError('RSET was refused', r, 'mail', 'RSET'), false)
+      })
+    }
+    this.send(this.plan.mail, 'mail', 'MAIL FROM', 'command', (r) => this.onMail(r))
+    if (!this.pipelined) return
+    for (let i = 0; i < this.plan.rcpts.length; i++) this.sendRcpt(i)
+    if (this.plan.bdat) this.sendBdat(true)
+    else this.sendData()
+  }
+
+  private send(
+    line: string,
+    stage: SmtpStage,
+    verb: string,
+    timeout: TimeoutKind,
+    handle: (reply: Reply) => void,
+  ): void {
+    this.s.send(line, this.expectation(stage, verb, timeout, handle))
+  }
+
+  private expectation(
+    stage: SmtpStage,
+    verb: string,
+    timeout: TimeoutKind,
+    handle: (reply: Reply) => void,
+  ): Expectation {
+    this.outstanding++
+    return {
+      stage,
+      command: verb,
+      timeout,
+      handle: (reply) => {
+        this.outstanding--
+        handle(reply)
+        if (this.outstanding === 0 && !this.done && (this.settled || this.failed)) {
+          this.done = true
+          this.s.pump()
+        }
+      },
+    }
+  }
+
+  private onMail(reply: Reply): void {
+    if (!positive(reply)) {
+      this.fail(replyError('MAIL FROM was refused', reply, 'mail', 'MAIL FROM'), false)
+      return
+    }
+    this.mailOk = true
+    if (!this.pipelined && !this.failed) this.sendRcpt(0)
+  }
+
+  private sendRcpt(i: number): void {
+    const rcpt = this.plan.rcpts[i]!
+    this.send(rcpt.line, 'rcpt', 'RCPT TO', 'command', (reply) => {
+      this.rcptReplies++
+      if (positive(reply)) this.accepted.push(rcpt.address)
+      else this.rejected.push(rejection(rcpt.address, reply))
+      if (this.pipelined || this.failed) return
+      if (i + 1 < this.plan.rcpts.length) return this.sendRcpt(i + 1)
+      if (this.accepted.length === 0) return this.fail(this.allRejected(), false)
+      if (this.plan.bdat) this.sendBdat(false)
+      else this.sendData()
+    })
+  }
+
+  private sendData(): void {
+    this.send(command.data(), 'data', 'DATA', 'dataInit', (reply) => {
+      if (reply.code !== 354) {
+        // RFC 2920 3.1: with every RCPT refused, DATA's refusal is expected; report the RCPTs.
+        if (!this.failed) {
+          this.fail(
+            this.accepted.length === 0 && this.rcptReplies > 0
+              ? this.allRejected()
+              : replyError('DATA was refused', reply, 'data', 'DATA'),
+            false,
+          )
+        }
+        return
+      }
+      if (this.failed || this.accepted.length === 0) {
+        // RFC 2920 3.1: a 354 after every RCPT failed still needs an (empty) end of data.
+        if (!this.failed) this.fail(this.allRejected(), false)
+        this.s.send(
+          '.\r\n',
+          this.expectation('message', '.', 'data', () => {}),
+        )
+        this.committed = true
+        return
+      }
+      const size = this.s.config.chunkSize
+      if (this.message.length <= size) for (const c of dataBodyNow(this.message)) this.s.sendRaw(c)
+      else this.s.sendRaw(dataBody(this.message, size))
+      this.s.host.log('client', `<${this.message.length} octets of message content>`)
+      this.s.expect(this.expectation('message', '.', 'data', (r) => this.onEnd(r, '.')))
+      this.s.host.log('client', '.')
+      this.endSent = true
+      this.committed = true
+      this.s.pump()
+    })
+  }
+
+  private sendBdat(all: boolean): void {
+    const chunks = new BdatChunks(this.message, this.s.config.chunkSize, (line) =>
+      this.s.host.log('client', line),
+    )
+    const onChunk = (last: boolean) => (reply: Reply) => {
+      if (this.rcptReplies === this.plan.rcpts.length && this.accepted.length === 0) {
+        if (!this.failed) this.fail(this.allRejected(), false)
+        return
+      }
+      if (last) return this.onEnd(reply, 'BDAT')
+      if (!positive(reply)) {
+        if (!this.failed) this.fail(replyError('BDAT was refused', reply, 'data', 'BDAT'), false)
+        return
+      }
+      if (!all && !this.failed) next()
+    }
+    let sent = 0
+    const next = () => {
+      const last = ++sent === chunks.count
+      this.s.sendRaw(chunks.next())
+      this.s.expect(this.expectation(last ? 'message' : 'data', 'BDAT', 'data', onChunk(last)))
+      if (last) this.endSent = true
+    }
+    if (!all) {
+      next()
+      return
+    }
+    for (let i = 0; i < chunks.count; i++) {
+      const last = i === chunks.count - 1
+      this.s.expect(this.expectation(last ? 'message' : 'data', 'BDAT', 'data', onChunk(last)))
+    }
+    this.s.sendRaw(chunks.all())
+    this.endSent = true
+    this.committed = true
+  }
+
+  private onEnd(reply: Reply, verb: string): void {
+    if (this.failed) return
+    if (!this.s.config.lmtp) {
+      if (!positive(reply)) {
+        this.fail(replyError('The message was refused', reply, 'message', verb), false)
+        return
+      }
+      this.succeed(this.accepted, reply)
+      return
+    }
+    // RFC 2033 4.2: one reply per accepted recipient, in RCPT order.
+    const delivered: string[] = []
+    const recipients = [...this.accepted]
+    const onRecipient = (i: number) => (r: Reply) => {
+      if (positive(r)) delivered.push(recipients[i]!)
+      else this.rejected.push(rejection(recipients[i]!, r))
+      if (i < recipients.length - 1) return
+      if (delivered.length === 0) return this.fail(this.allRejected('message'), false)
+      this.succeed(delivered, r)
+    }
+    for (let i = recipients.length - 1; i >= 1; i--) {
+      this.s.expect(this.expectation('message', verb, 'data', onRecipient(i)), true)
+    }
+    onRecipient(0)(reply)
+  }
+
+  private succeed(accepted: string[], reply: Reply): void {
+    if (this.settled) return
+    this.settled = true
+    this.resolve({ accepted, rejected: this.rejected, response: reply.raw })
+  }
+
+  private allRejected(stage: SmtpStage = 'rcpt'): SmtpError {
+    const last = this.rejected[this.rejected.length - 1]
+    const lines = this.rejected.map((r) => `${r.address}: ${r.code} ${r.message}`)
+    return new SmtpError(`Every recipient was rejected: ${lines.join('; ')}`, {
+      stage,
+      code: last?.code,
+      enhancedCode: last?.enhancedCode,
+      command: stage === 'rcpt' ? 'RCPT TO' : '.',
+      response: last === undefined ? undefined : `${last.code} ${last.message}`,
+      transient: this.rejected.every((r) => r.code >= 400 && r.code < 500),
+      rejected: this.rejected,
+    })
+  }
+
+  /** Fails this call only; the connection stays usable unless `lost`. */
+  fail(error: SmtpError, lost: boolean): void {
+    this.failed = true
+    // A refused transaction can leave the server in MAIL state (RFC 5321 4.1.1.5): RSET first.
+    if (!lost && this.mailOk && (!this.endSent || this.plan.bdat)) this.s.dirty = true
+    if (lost) this.done = true
+    if (this.settled) return
+    this.settled = true
+    if (lost && this.endSent) {
+      error = new SmtpError(`${error.message}; the message was sent and may have been delivered`, {
+        stage: error.stage,
+        command: error.command,
+        transient: true,
+        deliveryUnknown: true,
+        cause: error.cause,
+      })
+    }
+    this.reject(error)
+    if (this.outstanding === 0 && !this.done) {
+      this.done = true
+      this.s.pump()
+    }
+  }
+}
+
+function rejection(address: string, reply: Reply): RecipientRejection {
+  const r: RecipientRejection = { address, code: reply.code, message: reply.message }
+  if (reply.enhancedCode !== undefined) r.enhancedCode = reply.enhancedCode
+  return r
+}

@@ -1,0 +1,74 @@
+import type { Credentials } from '../auth/index.js'
+import type { SmtpError, SmtpStage } from '../errors.js'
+import type { Reply } from './reply-parser.js'
+
+/**
+ * How the connection is secured (one choice, never a set of booleans).
+ * - `'implicit'`: TLS from the first byte (port 465).
+ * - `'starttls'`: STARTTLS required; without it the session ends before AUTH or MAIL.
+ * - `'starttls-opportunistic'`: STARTTLS when offered, else plaintext.
+ * - `'none'`: plaintext only.
+ */
+export type Security = 'implicit' | 'starttls' | 'starttls-opportunistic' | 'none'
+
+/** Which timeout applies while a reply is awaited (RFC 5321 4.5.3.2). */
+export type TimeoutKind = 'greeting' | 'command' | 'dataInit' | 'data'
+
+/** What leaves in one write: command text, bytes, or a lazily produced body. */
+export type WireChunk = string | Uint8Array | Iterable<Uint8Array>
+
+/** A reply the session waits for, in the order the commands were written. */
+export interface Expectation {
+  stage: SmtpStage
+  /** The command verb, for errors: 'MAIL FROM', 'RCPT TO', 'DATA', '.', 'BDAT'... */
+  command: string
+  timeout: TimeoutKind
+  handle(reply: Reply): void
+}
+
+/** The I/O side the pure session drives: the client over a real socket, or a test recorder. */
+export interface SessionHost {
+  /** Writes the chunks, in order, as one write when the socket allows. */
+  write(chunks: WireChunk[]): void
+  /** Upgrades the socket to TLS, then calls `session.tlsReady()` or `session.tlsFailed()`. */
+  startTls(): void
+  /** Closes the socket: `graceful` lets queued writes (QUIT) go out first. */
+  close(graceful: boolean): void
+  /** The reply now awaited first (to arm its timer), or undefined when idle. */
+  awaiting(expectation: Expectation | undefined): void
+  log(direction: 'client' | 'server' | 'info', line: string): void
+  /** The handshake finished: the session can take transactions. */
+  ready(): void
+  /** The session ended with an error before or after `ready`. */
+  failed(error: SmtpError): void
+}
+
+/** Everything the session needs to know about its peer and policy. */
+export interface SessionConfig {
+  host: string
+  port: number
+  name: string
+  lmtp: boolean
+  security: Security
+  /** TLS from the start (implicit). */
+  secure: boolean
+  /** The host is a loopback address: plaintext AUTH is acceptable there. */
+  loopback: boolean
+  auth?: Credentials | undefined
+  allowInsecureAuth: boolean
+  preferData: boolean
+  /** Largest slice of message bytes encoded and written at once. */
+  chunkSize: number
+}
+
+/** Work queued on the session: a transaction, RSET, NOOP or QUIT. */
+export interface Operation {
+  /** Later operations may be pipelined behind this one (RFC 2920 3.1). */
+  readonly committed: boolean
+  readonly done: boolean
+  /** Whether this is a BDAT transaction still awaiting replies. */
+  readonly openBdat: boolean
+  start(): void
+  /** The connection failed; `lost` is true for a loss or timeout (not a 421). */
+  fail(error: SmtpError, lost: boolean): void
+}

@@ -1,0 +1,13 @@
+import type { SocketAdapter } from './types.js'
+
+/**
+ * The adapter for the running runtime: `cloudflare:sockets` on Workers, else Node's `net`/`tls`
+ * (Node, Bun, Deno). Imported lazily so neither runtime loads the other's module.
+ */
+export async function defaultSockets(): Promise<SocketAdapter> {
+  const nav = (globalThis as { navigator?: { userAgent?: string } }).navigator
+  if (nav?.userAgent === 'Cloudflare-Workers') {
+    return (await import('./cloudflare.js')).cloudflareSockets
+  }
+  return (await import('./node.js')).nodeSockets
+}

@@ -1,0 +1,161 @@
+// The only file that imports node:net and node:tls (Node, Bun and Deno through their Node APIs).
+import { isIP, type Socket, connect as tcpConnect } from 'node:net'
+import { hostname } from 'node:os'
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls'
+import type {
+  SmtpSocket,
+  SocketAdapter,
+  SocketConnectOptions,
+  SocketHandlers,
+  TlsOptions,
+} from './types.js'
+
+const noHandlers: SocketHandlers = { data: () => {}, close: () => {} }
+
+class NodeSmtpSocket implements SmtpSocket {
+  private handlers = noHandlers
+  private error: Error | undefined
+  private readonly onData = (chunk: Buffer) => this.handlers.data(chunk)
+  private readonly onError = (e: Error) => {
+    this.error ??= e
+  }
+  private readonly onClose = () => {
+    clearTimeout(this.linger)
+    this.handlers.close(this.error)
+  }
+  private linger: ReturnType<typeof setTimeout> | undefined
+
+  constructor(
+    private socket: Socket,
+    private readonly host: string,
+  ) {
+    this.attach(socket)
+  }
+
+  get localAddress(): string | undefined {
+    return this.socket.localAddress
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData)
+    socket.on('error', this.onError)
+    socket.on('close', this.onClose)
+  }
+
+  private detach(socket: Socket): void {
+    socket.off('data', this.onData)
+    socket.off('error', this.onError)
+    socket.off('close', this.onClose)
+  }
+
+  setHandlers(handlers: SocketHandlers): void {
+    this.handlers = handlers
+  }
+
+  write(chunks: readonly Uint8Array[]): boolean {
+    const s = this.socket
+    if (chunks.length === 1) return s.write(chunks[0]!)
+    // cork/uncork turns several chunks into one writev: one packet where they fit.
+    s.cork()
+    for (const c of chunks) s.write(c)
+    s.uncork()
+    return !s.writableNeedDrain
+  }
+
+  drained(): Promise<void> {
+    const s = this.socket
+    if (!s.writableNeedDrain || s.destroyed) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        s.off('drain', done)
+        s.off('close', done)
+        resolve()
+      }
+      s.on('drain', done)
+      s.on('close', done)
+    })
+  }
+
+  startTls(options: { servername?: string | undefined; tlsOptions?: TlsOptions | undefined }) {
+    const raw = this.socket
+    this.detach(raw)
+    return new Promise<void>((resolve, reject) => {
+      const secure = tlsConnect(tlsSettings({ socket: raw, host: this.host }, options))
+      const fail = (e: Error) => {
+        secure.destroy()
+        raw.destroy()
+        reject(e)
+      }
+      secure.once('error', fail)
+      secure.once('secureConnect', () => {
+        secure.off('error', fail)
+        this.socket = secure
+        this.attach(secure)
+        resolve()
+      })
+    })
+  }
+
+  close(graceful: boolean): void {
+    if (graceful && !this.socket.destroyed) {
+      this.socket.end()
+      // The server should close after QUIT; do not wait for it forever.
+      this.linger = setTimeout(() => this.socket.destroy(), 2000)
+      this.linger.unref?.()
+    } else this.socket.destroy()
+  }
+}
+
+function tlsSettings(
+  base: ConnectionOptions,
+  options: { servername?: string | undefined; tlsOptions?: TlsOptions | undefined },
+): ConnectionOptions {
+  const settings: ConnectionOptions = { ...options.tlsOptions, ...base }
+  // Certificates are verified against the host name; an IP address is checked as an IP SAN.
+  const servername = options.tlsOptions?.servername ?? options.servername
+  if (servername !== undefined) settings.servername = servername
+  return settings
+}
+
+/**
+ * Sockets over Node's `net` and `tls` modules: Node 20+, Bun and Deno.
+ *
+ * @example
+ * await SmtpClient.connect({ host: 'smtp.example.com', socket: nodeSockets })
+ */
+export const nodeSockets: SocketAdapter = {
+  connect(o: SocketConnectOptions): Promise<SmtpSocket> {
+    return new Promise((resolve, reject) => {
+      const socket: Socket | TLSSocket = o.tls
+        ? tlsConnect(tlsSettings({ host: o.host, port: o.port }, o))
+        : tcpConnect({ host: o.host, port: o.port })
+      const fail = (e: unknown) => {
+        socket.destroy()
+        o.signal?.removeEventListener('abort', abort)
+        reject(e)
+      }
+      const abort = () => fail(o.signal?.reason ?? new Error('Aborted'))
+      if (o.signal?.aborted) return abort()
+      o.signal?.addEventListener('abort', abort, { once: true })
+      socket.once('error', fail)
+      socket.once(o.tls ? 'secureConnect' : 'connect', () => {
+        socket.off('error', fail)
+        o.signal?.removeEventListener('abort', abort)
+        socket.setNoDelay(true)
+        resolve(new NodeSmtpSocket(socket, o.host))
+      })
+    })
+  },
+  localName(socket: SmtpSocket): string | undefined {
+    const name = hostname()
+    // RFC 5321 4.1.1.1: a fully qualified domain name, else an address literal.
+    if (name.includes('.') && /^[a-z0-9.-]+$/i.test(name)) return name
+    const address = socket.localAddress
+    if (address === undefined) return undefined
+    if (isIP(address) === 6) {
+      const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+      return v4 === null ? `[IPv6:${address}]` : `[${v4[1]}]`
+    }
+    return `[${address}]`
+  },
+}
