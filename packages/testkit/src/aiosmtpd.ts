@@ -87,6 +87,7 @@ export async function startAiosmtpd(opts: AiosmtpdOptions = {}): Promise<Aiosmtp
   await writeFile(join(dir, 'cert.pem'), cert)
   await mkdir(msgDir)
   const config = {
+    root: dir,
     dir: msgDir,
     security: opts.security ?? 'none',
     require_starttls: opts.requireStarttls ?? false,
@@ -109,9 +110,10 @@ export async function startAiosmtpd(opts: AiosmtpdOptions = {}): Promise<Aiosmtp
   let stopped: Promise<void> | undefined
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      child.stdin.end()
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      child.stdin.end() // the server removes its directory and exits
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
       await exited(child)
+      clearTimeout(timer)
       await rm(dir, { recursive: true, force: true })
       unguard()
     })()

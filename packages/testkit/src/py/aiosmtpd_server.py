@@ -1,7 +1,7 @@
 """aiosmtpd test server for @mail/testkit.
 
 Usage: aiosmtpd_server.py '<json config>'
-Config keys: dir, security ('none'|'starttls'|'implicit'), require_starttls, cert, key,
+Config keys: root (temp dir, removed on exit), dir, security ('none'|'starttls'|'implicit'), require_starttls, cert, key,
 auth ({user, pass} or null), lmtp, smtputf8, data_size_limit.
 Prints one JSON line {"port": N} on stdout once listening. Every accepted message is written
 to <dir>/<seq>.json (tmp file + rename, before the 250 reply) so the test sees it at once.
@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 import os
+import shutil
 import ssl
 import sys
 import threading
@@ -150,6 +151,8 @@ def main():
 
     def watch_stdin():
         sys.stdin.buffer.read()
+        # stop() or the death of the test process: leave nothing behind.
+        shutil.rmtree(cfg['root'], ignore_errors=True)
         os._exit(0)
     threading.Thread(target=watch_stdin, daemon=True).start()
     loop.run_forever()
