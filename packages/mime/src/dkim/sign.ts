@@ -35,9 +35,9 @@ function signingTime(now: () => Date): number {
 
 /**
  * Signs a message with DKIM (RFC 6376) and returns it with a `DKIM-Signature` header field
- * prepended. Bare LF (or CR) line endings are normalised to CRLF first, and a message that is
- * all header gets the empty line that ends the header; the returned message is the normalised
- * one: send it exactly as returned.
+ * prepended. The message is normalised first: bare LF (or CR) line endings become CRLF, a
+ * missing final CRLF is added, and a message that is all header gets the empty line that ends
+ * the header. The returned message is the normalised one: send it exactly as returned.
  *
  * Rejects with a `MimeError` naming the option at fault (`privateKey`, `algorithm`, `domain`,
  * `selector`, `headers`, `canonicalization`, ...) and never returns an unsigned message.
@@ -55,14 +55,15 @@ export async function signDkim(raw: string, options: DkimOptions): Promise<strin
   const config = resolveOptions(options)
   if (typeof raw !== 'string') throw dkimError('raw', 'the message to sign must be a string')
   let message = normalizeLineEndings(raw)
+  // RFC 5321 4.1.1.4: SMTP ends the data with CRLF anyway. Adding it here means every verifier
+  // hashes what a receiver gets; they disagree on WSP at the end of an unterminated last line.
+  if (!message.endsWith('\r\n')) message += '\r\n'
+  // A message that is all header gets the empty line that ends a header section: the body hash
+  // is the same either way, and streaming verifiers (mailauth) only act once they see it.
+  if (!message.startsWith('\r\n') && !message.includes('\r\n\r\n')) message += '\r\n'
   const { fields, body } = splitMessage(message)
   if (!fields.some((field) => field.name === 'from')) {
     throw dkimError('raw', 'the message has no From header field, which DKIM must sign')
-  }
-  // A message that is all header gets the empty line that ends a header section: the body hash
-  // is the same either way, and streaming verifiers (mailauth) only act once they see it.
-  if (!message.startsWith('\r\n') && !message.includes('\r\n\r\n')) {
-    message += message.endsWith('\r\n') ? '\r\n' : '\r\n\r\n'
   }
 
   const key = await loadSigningKey(config.privateKey)

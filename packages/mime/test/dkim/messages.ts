@@ -90,6 +90,12 @@ export const MESSAGES: Record<string, string> = {
   'empty body': crlf([head, 'Content-Type: text/plain', '', '']),
   'no body separator': crlf([head, 'Content-Type: text/plain', '']),
   'no final CRLF': crlf([head, 'Content-Type: text/plain', '', 'last line without newline']),
+  'no final CRLF after trailing whitespace': crlf([
+    head,
+    'Content-Type: text/plain',
+    '',
+    'last \t ',
+  ]),
   'bare LF line endings': `${[head.replace(/\r\n/g, '\n'), 'Content-Type: text/plain', '', 'line one', 'line two', ''].join('\n')}`,
   'utf-8 headers and body': crlf([
     'From: Zoë <zoe@example.com>',

@@ -94,6 +94,12 @@ describe('signDkim with independent verifiers', () => {
     expect(message.slice(signatureField(message).length + 2)).toBe(raw)
   })
 
+  it('ends a message without a final CRLF with one, which does not change its hash', async () => {
+    const raw = MESSAGES['no final CRLF']!
+    const message = await signDkim(raw, options(ed))
+    expect(message.slice(signatureField(message).length + 2)).toBe(`${raw}\r\n`)
+  })
+
   it('ends a message that is all header with the empty line, which does not change its hash', async () => {
     const raw = MESSAGES['no body separator']!
     const message = await signDkim(raw, options(ed))
