@@ -40,7 +40,8 @@ export interface AiosmtpdOptions {
   requireStarttls?: boolean
   /**
    * Offer AUTH PLAIN and LOGIN accepting only these credentials; MAIL is then refused (530)
-   * until the client authenticated. With 'starttls', AUTH is only offered after STARTTLS.
+   * until the client authenticated. With 'starttls', AUTH is only offered after STARTTLS; with
+   * 'none' and 'implicit' it is offered at once (aiosmtpd cannot see implicit TLS).
    */
   auth?: { user: string; pass: string }
   /** Speak LMTP (LHLO, one reply per recipient after DATA) instead of SMTP. */
@@ -57,7 +58,8 @@ export interface AiosmtpdOptions {
 }
 
 /**
- * A running aiosmtpd on 127.0.0.1.
+ * A running aiosmtpd on 127.0.0.1. aiosmtpd answers a DATA line longer than 1000 octets
+ * (plus a transparency dot) with 500, and supports neither CHUNKING (BDAT) nor PIPELINING.
  *
  * @example
  * const server = await startAiosmtpd()

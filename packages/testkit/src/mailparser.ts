@@ -17,11 +17,12 @@ function addresses(value: AddressObject | AddressObject[] | undefined): ParsedAd
  * `skipTextToHtml`: the HTML keeps its `cid:` links and no text is synthesised from HTML).
  *
  * Quirks (mailparser's own, not corrected here): `defects`/`headerDefects` are always [];
- * `headers` values are the raw unfolded text (encoded-words not decoded); addresses with a
- * punycode domain come back with the domain decoded to Unicode; several inline text parts may be
- * concatenated into `text`; `disposition` is 'attachment' for parts that declared none;
- * message/rfc822 parts are attachments with the raw embedded message as content; `date` is
- * `Date#toISOString()` (absent when unparseable).
+ * `headers` values are the raw unfolded text (encoded-words not decoded); `text`/`html` have LF
+ * line endings (Python keeps CRLF); an HTML-only message gets `text: ''`; several inline
+ * text/plain parts are concatenated into `text` (Python lists the extra ones as attachments);
+ * addresses with a punycode domain come back with the domain decoded to Unicode; `disposition`
+ * is absent for parts that declared none; `date` is `Date#toISOString()`, and an unparseable
+ * Date header yields the time of parsing (mailparser's fallback).
  *
  * @example
  * const parsed = await parseWithMailparser(raw)
@@ -52,17 +53,17 @@ export async function parseWithMailparser(raw: string | Uint8Array): Promise<Par
     attachments: mail.attachments.map((a) => ({
       contentType: a.contentType,
       content: a.content,
-      ...(a.filename !== undefined && { filename: a.filename }),
-      ...(a.contentDisposition !== undefined && { disposition: a.contentDisposition }),
-      ...(a.cid !== undefined && { cid: a.cid }),
+      ...(a.filename != null && { filename: a.filename }),
+      ...(a.contentDisposition != null && { disposition: a.contentDisposition }),
+      ...(a.cid != null && { cid: a.cid }),
     })),
   }
-  if (mail.subject !== undefined) out.subject = mail.subject
-  if (mail.messageId !== undefined) out.messageId = mail.messageId
-  if (mail.date !== undefined && !Number.isNaN(mail.date.getTime())) {
+  if (mail.subject != null) out.subject = mail.subject
+  if (mail.messageId != null) out.messageId = mail.messageId
+  if (mail.date != null && !Number.isNaN(mail.date.getTime())) {
     out.date = mail.date.toISOString()
   }
-  if (mail.text !== undefined) out.text = mail.text
+  if (mail.text != null) out.text = mail.text
   if (typeof mail.html === 'string') out.html = mail.html
   return out
 }

@@ -60,9 +60,9 @@ export interface ParsedMessage {
   messageId?: string
   /** ISO 8601 UTC ('2026-01-02T03:04:05.000Z') when parseable, else the raw header text (Python). */
   date?: string
-  /** The text/plain body as decoded text. */
+  /** The text/plain body as decoded text, line endings as the parser gives them (see each parser). */
   text?: string
-  /** The text/html body as decoded text. */
+  /** The text/html body as decoded text, line endings as the parser gives them. */
   html?: string
   /** Every non-body leaf part, inline ones included, in document order. */
   attachments: ParsedAttachment[]
@@ -91,8 +91,10 @@ function fromWire(line: string): ParsedMessage {
  * Parses `raw` with CPython's `email.parser.BytesParser(policy=email.policy.default)` (one
  * process per call; use {@link pythonParser} for many messages).
  *
- * `text`/`html` come from `get_body(('plain',))`/`get_body(('html',))`; a message/rfc822 part is
- * an attachment whose content is the embedded message re-serialised with CRLF.
+ * `text`/`html` come from `get_body(('plain',))`/`get_body(('html',))` and keep the message's
+ * CRLF line endings; every other leaf part (a second text/plain too) is an attachment; a
+ * message/rfc822 part is an attachment whose content is the embedded message re-serialised with
+ * CRLF. `date` is ISO 8601 UTC, or the raw header text when unparseable.
  */
 export function parseWithPython(raw: string | Uint8Array): Promise<ParsedMessage> {
   return new Promise((resolve, reject) => {

@@ -78,6 +78,11 @@ default_transport = error:testkit relays nothing
 relay_transport = error:testkit relays nothing
 relay_domains =
 relayhost =
+# Fast failures and no throttling: tests exercise errors and send bursts.
+smtpd_error_sleep_time = 0
+in_flow_delay = 0
+# No reverse lookup of the client address (no DNS at all).
+smtpd_peername_lookup = no
 smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = permit_mynetworks, reject
 # Keep the message as sent: no header rewriting or added Message-ID/Date/From.

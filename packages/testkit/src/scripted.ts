@@ -15,9 +15,15 @@ import { makeCertificates } from './certs.js'
 export interface ScriptedConnection {
   /** Sends bytes (a string is sent as UTF-8). */
   write(data: string | Uint8Array): void
-  /** Next CRLF-terminated line as latin1 text, without the CRLF; rejects when the peer closes first. */
+  /**
+   * Next CRLF-terminated line decoded as UTF-8 (use `received` for exact bytes), without the
+   * CRLF; rejects when the peer closes first.
+   */
   readLine(): Promise<string>
-  /** Bytes up to and including the first `marker` (e.g. '\r\n.\r\n'); rejects when the peer closes first. */
+  /**
+   * Bytes up to and including the first `marker` (UTF-8, e.g. '\r\n.\r\n'); rejects when the
+   * peer closes first.
+   */
   readUntil(marker: string): Promise<Buffer>
   /** Every byte that arrived so far (plaintext and decrypted TLS), consumed or not. */
   readonly received: Buffer
@@ -118,11 +124,11 @@ class Connection implements ScriptedConnection {
   }
 
   async readLine(): Promise<string> {
-    return (await this.#take(Buffer.from('\r\n'), false)).toString('latin1')
+    return (await this.#take(Buffer.from('\r\n'), false)).toString('utf8')
   }
 
   readUntil(marker: string): Promise<Buffer> {
-    return this.#take(Buffer.from(marker, 'latin1'), true)
+    return this.#take(Buffer.from(marker, 'utf8'), true)
   }
 
   end(): void {
