@@ -86,8 +86,9 @@ const ALGORITHMS = ['rsa-sha256', 'ed25519-sha256']
 // RFC 6376 3.5 (d=, s=) with RFC 5321 4.1.2 sub-domain: letters, digits, inner hyphens.
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
 const DNS_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`)
-// RFC 5322 3.6.8: a field name is one or more printable ASCII characters except the colon.
-const FIELD_NAME = /^[!-9;-~]+$/
+// RFC 5322 3.6.8: a field name is printable ASCII except the colon; RFC 6376 3.2 then leaves no
+// way to write a ';' inside the h= tag, so such a name could only forge further tags.
+const FIELD_NAME = /^[!-9<-~]+$/
 
 function dnsName(field: 'domain' | 'selector', value: unknown): string {
   if (typeof value !== 'string' || !DNS_NAME.test(value) || value.length > 253) {

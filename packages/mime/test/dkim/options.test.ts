@@ -67,6 +67,7 @@ describe('resolveOptions', () => {
     ['headers', { headers: [] }],
     ['headers', { headers: ['from', 'bad name'] }],
     ['headers', { headers: ['from', 'x:y'] }],
+    ['headers', { headers: ['from', 'x;b=forged'] }],
     ['headers', { headers: 'from' }],
     ['oversign', { oversign: ['fr om'] }],
     ['expiresIn', { expiresIn: 0 }],
