@@ -153,9 +153,9 @@ export async function startAiosmtpd(opts: AiosmtpdOptions = {}): Promise<Aiosmtp
   const waitFor = async (count: number, timeoutMs = 10_000): Promise<ReceivedMessage[]> => {
     const deadline = Date.now() + timeoutMs
     for (;;) {
+      if (stopped) throw new Error('aiosmtpd server was stopped')
       const names = (await readdir(msgDir)).filter((n) => n.endsWith('.json'))
       if (names.length >= count) return received()
-      if (stopped) throw new Error('aiosmtpd server was stopped')
       if (Date.now() > deadline) {
         throw new Error(`aiosmtpd: ${names.length} of ${count} messages after ${timeoutMs} ms`)
       }

@@ -49,7 +49,10 @@ export interface ScriptedServer {
   port: number
   /** PEM CA that signed the server certificate (CN=localhost, SAN localhost/127.0.0.1/::1). */
   ca: string
-  /** Resolves when the script of the first connection finished; rejects with its error. */
+  /**
+   * Resolves when the script of the first connection finished; rejects with its error (await it
+   * so that assertions inside the script count). A failing script also destroys its connection.
+   */
   done(): Promise<void>
   /** Closes the listener and destroys every connection. Idempotent. */
   stop(): Promise<void>
@@ -173,9 +176,12 @@ export async function startScriptedServer(
   const onConnection = (socket: Socket): void => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
-    const run = (async () => script(new Connection(socket, key, cert)))()
+    const conn = new Connection(socket, key, cert)
+    const run = (async () => script(conn))()
     run.catch(() => {
-      // reported through done() for the first connection
+      // A failed script (e.g. an expect) drops the connection so the client under test fails
+      // fast; the error itself is reported through done() for the first connection.
+      conn.destroy()
     })
     if (count++ === 0) resolveFirst(run)
   }

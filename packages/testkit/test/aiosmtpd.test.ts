@@ -117,4 +117,11 @@ describe('startAiosmtpd', () => {
     c.close()
     expect(await server.received()).toEqual([])
   })
+
+  it('frees its port when stopped', async () => {
+    const server = await startAiosmtpd()
+    await server.stop()
+    await expect(RawClient.open(server.port)).rejects.toThrow(/ECONNREFUSED/)
+    await expect(server.waitFor(1)).rejects.toThrow(/stopped/)
+  })
 })
