@@ -23,7 +23,8 @@ export function chooseMechanism(
   host: string,
   port: number,
 ): AuthMechanism | undefined {
-  const has = (name: string) => offered.includes(name)
+  const forced = credentials.mechanism
+  const has = (name: string) => offered.includes(name) && (forced === undefined || forced === name)
   if ('accessToken' in credentials) {
     if (has('OAUTHBEARER')) return oauthBearer(credentials, host, port)
     if (has('XOAUTH2')) return xoauth2(credentials)

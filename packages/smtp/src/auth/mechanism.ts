@@ -14,12 +14,16 @@ export interface AuthMechanism {
 export interface PasswordCredentials {
   user: string
   pass: string
+  /** Use only this mechanism ('CRAM-MD5', 'PLAIN' or 'LOGIN') instead of the strongest offered. */
+  mechanism?: 'CRAM-MD5' | 'PLAIN' | 'LOGIN'
 }
 
 /** OAuth 2.0 bearer token credentials (XOAUTH2, OAUTHBEARER). */
 export interface TokenCredentials {
   user: string
   accessToken: string
+  /** Use only this mechanism instead of the strongest offered. */
+  mechanism?: 'OAUTHBEARER' | 'XOAUTH2'
 }
 
 /** What `auth` accepts: a password or an OAuth 2.0 access token. */

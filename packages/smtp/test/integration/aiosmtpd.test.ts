@@ -13,9 +13,16 @@ describe('against aiosmtpd without TLS', () => {
   afterAll(() => server.stop())
 
   it('delivers the exact bytes with the right envelope', async () => {
-    const client = await SmtpClient.connect({ host: server.host, port: server.port, security: 'none' })
+    const client = await SmtpClient.connect({
+      host: server.host,
+      port: server.port,
+      security: 'none',
+    })
     const message = raw('plain')
-    const result = await client.send({ from: 'a@example.com', to: ['b@example.org', 'c@example.org'] }, message)
+    const result = await client.send(
+      { from: 'a@example.com', to: ['b@example.org', 'c@example.org'] },
+      message,
+    )
     expect(result.accepted).toEqual(['b@example.org', 'c@example.org'])
     expect(result.rejected).toEqual([])
     expect(result.response).toMatch(/^250 /)

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { SmtpError } from '../../src/errors.js'
+import { parseCapabilities } from '../../src/protocol/capabilities.js'
+import { planTransaction } from '../../src/protocol/plan.js'
+
+const caps = (...ext: string[]) => parseCapabilities(['mx', ...ext])
+const bytes = (s: string) => new TextEncoder().encode(s)
+const plan = (
+  env: Parameters<typeof planTransaction>[0],
+  raw: string,
+  c = caps(),
+  preferData = false,
+) => planTransaction(env, bytes(raw), c, { preferData })
+
+const stageOf = (f: () => unknown) => {
+  try {
+    f()
+  } catch (e) {
+    expect(e).toBeInstanceOf(SmtpError)
+    return (e as SmtpError).stage
+  }
+  throw new Error('did not throw')
+}
+
+describe('planTransaction', () => {
+  it('builds MAIL and RCPT lines with the null sender', () => {
+    expect(plan({ from: '', to: ['b@x.org'] }, 'x')).toEqual({
+      mail: 'MAIL FROM:<>\r\n',
+      rcpts: [{ address: 'b@x.org', line: 'RCPT TO:<b@x.org>\r\n' }],
+      bdat: false,
+    })
+  })
+
+  it('refuses an empty recipient list and bad addresses as input errors', () => {
+    expect(stageOf(() => plan({ from: 'a@x.org', to: [] }, 'x'))).toBe('input')
+    expect(stageOf(() => plan({ from: 'a@x.org\r\nRSET', to: ['b@x.org'] }, 'x'))).toBe('input')
+    expect(stageOf(() => plan({ from: 'a@x.org', to: ['b@x.org', 'c@x.org>'] }, 'x'))).toBe('input')
+  })
+
+  it('refuses a message larger than SIZE before MAIL', () => {
+    expect(() =>
+      plan({ from: 'a@x.org', to: ['b@x.org'] }, 'x'.repeat(11), caps('SIZE 10')),
+    ).toThrow(/11 octets.*at most 10/)
+  })
+
+  it('refuses a non-ASCII address when SMTPUTF8 is not offered', () => {
+    expect(() => plan({ from: 'ü@x.org', to: ['b@x.org'] }, 'x', caps('8BITMIME'))).toThrow(
+      /SMTPUTF8/,
+    )
+    expect(plan({ from: 'ü@x.org', to: ['b@x.org'] }, 'x', caps('SMTPUTF8')).mail).toBe(
+      'MAIL FROM:<ü@x.org> SMTPUTF8\r\n',
+    )
+  })
+
+  it('refuses 8-bit content without 8BITMIME instead of sending it silently', () => {
+    expect(stageOf(() => plan({ from: 'a@x.org', to: ['b@x.org'] }, 'é'))).toBe('input')
+    expect(plan({ from: 'a@x.org', to: ['b@x.org'] }, 'é', caps('8BITMIME')).mail).toBe(
+      'MAIL FROM:<a@x.org> BODY=8BITMIME\r\n',
+    )
+  })
+
+  it('uses BINARYMIME with BDAT for binary content when offered', () => {
+    const p = plan({ from: 'a@x.org', to: ['b@x.org'] }, 'a\0b', caps('CHUNKING', 'BINARYMIME'))
+    expect(p).toMatchObject({ bdat: true, mail: 'MAIL FROM:<a@x.org> BODY=BINARYMIME\r\n' })
+    expect(plan({ from: 'a@x.org', to: ['b@x.org'] }, 'a', caps('CHUNKING'), true).bdat).toBe(false)
+  })
+
+  it('validates DSN options and drops them when DSN is not offered', () => {
+    expect(
+      stageOf(() =>
+        plan({ from: 'a@x.org', to: ['b@x.org'], dsn: { notify: ['NEVER', 'SUCCESS'] } }, 'x'),
+      ),
+    ).toBe('input')
+    expect(
+      stageOf(() => plan({ from: 'a@x.org', to: ['b@x.org'], dsn: { envid: 'a\r\nb' } }, 'x')),
+    ).toBe('input')
+    expect(
+      stageOf(() => plan({ from: 'a@x.org', to: ['b@x.org'], dsn: { ret: 'ALL' as 'FULL' } }, 'x')),
+    ).toBe('input')
+    const p = plan({ from: 'a@x.org', to: ['b@x.org'], dsn: { notify: ['FAILURE'] } }, 'x')
+    expect(p.rcpts[0]?.line).toBe('RCPT TO:<b@x.org>\r\n')
+  })
+
+  it('writes ORCPT as utf-8 unitext for a non-ASCII recipient', () => {
+    const p = plan(
+      { from: 'a@x.org', to: ['ö@x.org'], dsn: { orcpt: true } },
+      'x',
+      caps('DSN', 'SMTPUTF8'),
+    )
+    expect(p.rcpts[0]?.line).toBe('RCPT TO:<ö@x.org> ORCPT=utf-8;ö@x.org\r\n')
+  })
+})

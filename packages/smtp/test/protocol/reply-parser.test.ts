@@ -1,0 +1,88 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { makeReply, ReplyParser, ReplySyntaxError } from '../../src/protocol/reply-parser.js'
+
+const bytes = (s: string) => new TextEncoder().encode(s)
+
+describe('ReplyParser', () => {
+  it('parses a single-line reply with an enhanced status code', () => {
+    expect(new ReplyParser().push(bytes('550 5.1.1 <x@y>: user unknown\r\n'))).toEqual([
+      {
+        code: 550,
+        enhancedCode: '5.1.1',
+        lines: ['5.1.1 <x@y>: user unknown'],
+        message: '<x@y>: user unknown',
+        raw: '550 5.1.1 <x@y>: user unknown',
+      },
+    ])
+  })
+
+  it('joins a multiline reply and returns it once complete', () => {
+    const p = new ReplyParser()
+    expect(p.push(bytes('250-mx.example.org\r\n250-SIZE 10\r\n'))).toEqual([])
+    expect(p.pending).toBe(true)
+    const [r] = p.push(bytes('250 PIPELINING\r\n'))
+    expect(r?.lines).toEqual(['mx.example.org', 'SIZE 10', 'PIPELINING'])
+    expect(r?.raw).toBe('250-mx.example.org\n250-SIZE 10\n250 PIPELINING')
+    expect(p.pending).toBe(false)
+  })
+
+  it('accepts a bare code and bare LF line ends', () => {
+    expect(new ReplyParser().push(bytes('250\n354 go\n')).map((r) => r.code)).toEqual([250, 354])
+  })
+
+  it('ignores an enhanced code of another class than the reply', () => {
+    expect(makeReply(250, ['5.1.1 odd']).enhancedCode).toBeUndefined()
+  })
+
+  it('rejects lines that are not replies', () => {
+    expect(() => new ReplyParser().push(bytes('hello\r\n'))).toThrow(ReplySyntaxError)
+    expect(() => new ReplyParser().push(bytes('250x\r\n'))).toThrow(ReplySyntaxError)
+    expect(() => new ReplyParser().push(bytes('250-a\r\n251 b\r\n'))).toThrow(/code changed/)
+  })
+
+  it('refuses an endless line instead of buffering it forever', () => {
+    expect(() => new ReplyParser().push(new Uint8Array(20000).fill(65))).toThrow(/too long/)
+  })
+
+  it('drops buffered bytes on reset', () => {
+    const p = new ReplyParser()
+    p.push(bytes('250-a\r\n25'))
+    p.reset()
+    expect(p.push(bytes('220 b\r\n')).map((r) => r.raw)).toEqual(['220 b'])
+  })
+
+  it('gives the same replies whatever the split points', () => {
+    const line = fc
+      .tuple(
+        fc.integer({ min: 200, max: 599 }),
+        fc.string({ unit: fc.constantFrom('a', ' ', '.', '1', 'é', '-') }),
+      )
+      .map(([c, t]) => [c, t] as const)
+    const reply = fc
+      .array(line, { minLength: 1, maxLength: 4 })
+      .map((ls) =>
+        ls.map(([, t], i) => `${ls[0]![0]}${i === ls.length - 1 ? ' ' : '-'}${t}\r\n`).join(''),
+      )
+    fc.assert(
+      fc.property(
+        fc.array(reply, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (replies, cuts) => {
+          const all = bytes(replies.join(''))
+          const whole = new ReplyParser().push(all)
+          const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b)
+          const p = new ReplyParser()
+          const pieces = []
+          let from = 0
+          for (const at of [...points, all.length]) {
+            pieces.push(...p.push(all.subarray(from, at)))
+            from = at
+          }
+          expect(pieces).toEqual(whole)
+          expect(whole).toHaveLength(replies.length)
+        },
+      ),
+    )
+  })
+})
