@@ -88,40 +88,28 @@ function fromWire(line: string): ParsedMessage {
 }
 
 /**
- * Parses `raw` with CPython's `email.parser.BytesParser(policy=email.policy.default)` (one
- * process per call; use {@link pythonParser} for many messages).
+ * Parses `raw` with CPython's `email.parser.BytesParser(policy=email.policy.default)` in a
+ * process shared by all calls (started on first use, never keeps the test process alive).
  *
  * `text`/`html` come from `get_body(('plain',))`/`get_body(('html',))` and keep the message's
  * CRLF line endings; every other leaf part (a second text/plain too) is an attachment; a
  * message/rfc822 part is an attachment whose content is the embedded message re-serialised with
  * CRLF. `date` is ISO 8601 UTC, or the raw header text when unparseable.
  */
-export function parseWithPython(raw: string | Uint8Array): Promise<ParsedMessage> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] })
-    const unguard = guardChild(child)
-    const out: Buffer[] = []
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => out.push(d))
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      err += s
-    })
-    child.once('error', (e) => {
-      unguard()
-      reject(e)
-    })
-    child.once('close', (code) => {
-      unguard()
-      if (code !== 0) return reject(new Error(`parse_email.py exited ${code}: ${err}`))
-      try {
-        resolve(fromWire(Buffer.concat(out).toString('utf8')))
-      } catch (e) {
-        reject(e)
-      }
-    })
-    child.stdin.end(toBuffer(raw))
-  })
+export async function parseWithPython(raw: string | Uint8Array): Promise<ParsedMessage> {
+  // One shared stream process per test process: a fresh interpreter costs ~0.1-0.5 s per call.
+  shared ??= pythonParser()
+  const parser = await shared
+  try {
+    return await parser.parse(raw)
+  } catch (error) {
+    // A dead process is replaced on the next call; a parse error leaves it running.
+    if (!(error as Error).message.startsWith('parse_email.py failed')) shared = undefined
+    throw error
+  }
 }
+
+let shared: Promise<PythonParser> | undefined
 
 /** A long-lived CPython parser process; see {@link pythonParser}. */
 export interface PythonParser {
@@ -144,6 +132,20 @@ export async function pythonParser(): Promise<PythonParser> {
   const child = spawn(PYTHON, [SCRIPT, '--stream'], { stdio: ['pipe', 'pipe', 'pipe'] })
   const unguard = guardChild(child)
   const pending: { resolve: (m: ParsedMessage) => void; reject: (e: Error) => void }[] = []
+  // Only keep the event loop alive while a parse is pending, so a forgotten close() never
+  // holds the test process open.
+  const hold = (on: boolean) => {
+    // The stdio pipes are net.Sockets at runtime, which can be (un)referenced.
+    const pipes = [child.stdout, child.stderr, child.stdin] as unknown as {
+      ref(): void
+      unref(): void
+    }[]
+    for (const handle of [child, ...pipes]) {
+      if (on) handle.ref()
+      else handle.unref()
+    }
+  }
+  hold(false)
   let buffered = ''
   let err = ''
   let failure: Error | undefined
@@ -160,6 +162,7 @@ export async function pythonParser(): Promise<PythonParser> {
       const line = buffered.slice(0, nl)
       buffered = buffered.slice(nl + 1)
       const p = pending.shift()
+      if (pending.length === 0) hold(false)
       if (!p) continue
       try {
         p.resolve(fromWire(line))
@@ -180,6 +183,7 @@ export async function pythonParser(): Promise<PythonParser> {
       if (closed) return Promise.reject(new Error('pythonParser is closed'))
       const data = toBuffer(raw)
       return new Promise((resolve, reject) => {
+        if (pending.length === 0) hold(true)
         pending.push({ resolve, reject })
         child.stdin.write(`${data.length}\n`)
         child.stdin.write(data)
@@ -187,6 +191,7 @@ export async function pythonParser(): Promise<PythonParser> {
     },
     close() {
       closed ??= (async () => {
+        hold(true)
         child.stdin.end()
         await exited(child)
         unguard()
