@@ -32,6 +32,7 @@ export interface PostfixServer {
    * exist; rejects after `timeoutMs` (default 20 s) with the tail of the Postfix log.
    * Each recipient gets its own file. Files are as Postfix writes them: LF line endings, with
    * Return-Path, X-Original-To, Delivered-To and Received prepended; no other header is added.
+   * Notices Postfix itself sends (e.g. a DSN for NOTIFY=SUCCESS) are delivered here too.
    */
   waitForDelivered(count: number, timeoutMs?: number): Promise<Buffer[]>
   /** Stops the instance (master and every child) and removes its directory. Idempotent. */
