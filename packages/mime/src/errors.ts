@@ -24,12 +24,19 @@ export class MimeError extends Error {
 }
 
 const LINE_BREAK_OR_NUL = /[\r\n\0]/
+/** Other C0 controls and DEL: RFC 5322 allows them only as obsolete syntax, and strict parsers
+ * (Python's email) flag them as defects even inside encoded-words. Tab is whitespace, so allowed. */
+const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/
 
-/** Throws when a single-line value carries CR, LF or NUL: the one rule that stops header injection. */
+/**
+ * Throws when a single-line value carries CR, LF or NUL (the rule that stops header injection)
+ * or another control character.
+ */
 export function assertSingleLine(value: string, field: string): void {
   if (LINE_BREAK_OR_NUL.test(value)) {
     throw new MimeError(field, 'must not contain CR, LF or NUL characters')
   }
+  if (CONTROL.test(value)) throw new MimeError(field, 'must not contain control characters')
 }
 
 /** Throws unless `value` is a string; untyped callers reach this code too. */

@@ -35,24 +35,39 @@ export function formatAddrSpec(local: string, domain: string): string {
 
 /** Atoms separated by single spaces: a display name that needs neither quotes nor encoding. */
 const ATOM_PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?: [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*$/
-/** Printable ASCII words separated by single spaces: a display name fit for a quoted-string. */
-const QUOTABLE_PHRASE = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/
-/** Longest display name written as atoms or one quoted-string; longer ones are encoded-words. */
-const MAX_PLAIN_PHRASE = 200
+const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+$/
+/** Printable ASCII: a display name a quoted-string carries exactly. */
+const PRINTABLE = /^[\x20-\x7e]*$/
+/** Longest display name written as one quoted-string; longer ones are folded encoded-words. */
+const MAX_QUOTED = 200
 
 /**
- * A display name as an RFC 5322 phrase: atoms when possible, else a quoted-string, else (for
- * non-ASCII, control characters, edge or repeated spaces, '=?' or very long names) RFC 2047
- * encoded-words, which round-trip every string exactly.
+ * A display name as an RFC 5322 phrase: atoms when possible, else one quoted-string for
+ * printable ASCII, else a mix: ASCII atoms stay readable and each run of other words becomes
+ * RFC 2047 encoded-words (a run, not each word, so the spaces inside it survive RFC 2047
+ * section 6.2, which drops whitespace between adjacent encoded-words).
  *
  * @example formatPhrase('Doe, Jane') // '"Doe, Jane"'
+ * @example formatPhrase('Zoë Smith') // '=?utf-8?Q?Zo=C3=AB?= Smith'
  */
 export function formatPhrase(name: string): string {
-  if (name.length <= MAX_PLAIN_PHRASE && !name.includes('=?')) {
-    if (ATOM_PHRASE.test(name)) return name
-    if (QUOTABLE_PHRASE.test(name)) return quoteString(name)
+  // '=?' would be decoded as an encoded-word by lenient parsers, even inside quotes.
+  const lookalike = name.includes('=?')
+  if (!lookalike && name.length <= MAX_QUOTED && PRINTABLE.test(name)) {
+    return ATOM_PHRASE.test(name) ? name : quoteString(name)
   }
-  return encodedWords(name).join(' ')
+  if (lookalike || !/^\S+(?: \S+)*$/.test(name)) return encodedWords(name).join(' ')
+  const tokens: string[] = []
+  let run: string[] = []
+  for (const word of name.split(' ')) {
+    if (ATOM.test(word)) {
+      if (run.length > 0) tokens.push(encodedWords(run.join(' ')).join(' '))
+      run = []
+      tokens.push(word)
+    } else run.push(word)
+  }
+  if (run.length > 0) tokens.push(encodedWords(run.join(' ')).join(' '))
+  return tokens.join(' ')
 }
 
 /** A mailbox in header form: `addr` alone, or `phrase <addr>`. */

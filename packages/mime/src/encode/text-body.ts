@@ -33,7 +33,7 @@ export function chooseTextEncoding(text: string): TransferEncoding {
     }
   }
   // Quoted-printable grows each escaped octet to 3 characters; base64 grows everything by 4/3.
-  return octets + 2 * escaped > (octets * 4) / 3 ? 'base64' : 'quoted-printable'
+  return octets + 2 * escaped > Math.ceil(octets / 3) * 4 ? 'base64' : 'quoted-printable'
 }
 
 /** Pushes the encoded body of a text part (CRLF line endings, no trailing CRLF) onto `out`. */

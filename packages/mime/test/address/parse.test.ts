@@ -1,0 +1,145 @@
+import { describe, expect, test } from 'vitest'
+import { parseAddressList, parseAddrSpec } from '../../src/address/parse.js'
+import { MimeError } from '../../src/errors.js'
+
+const list = (s: string) => parseAddressList(s, 'to', true)
+
+describe('parseAddressList', () => {
+  test('reads a bare address', () => {
+    expect(list('alice@example.com')).toEqual([{ name: '', local: 'alice', domain: 'example.com' }])
+  })
+
+  test('reads a display name with an angle address', () => {
+    expect(list('Alice Smith <alice@example.com>')).toEqual([
+      { name: 'Alice Smith', local: 'alice', domain: 'example.com' },
+    ])
+  })
+
+  test('reads quoted display names with commas, quotes and backslashes', () => {
+    expect(list('"Doe, Jane \\"JD\\" \\\\ x" <jane@example.com>')).toEqual([
+      { name: 'Doe, Jane "JD" \\ x', local: 'jane', domain: 'example.com' },
+    ])
+  })
+
+  test('reads a comma-separated list, skipping empty elements', () => {
+    const got = list('a@example.com, "B, b" <b@example.org>,, c@example.net,')
+    expect(got.map((m) => ('local' in m ? m.local : ''))).toEqual(['a', 'b', 'c'])
+  })
+
+  test('keeps dots and collapses whitespace in display names', () => {
+    expect(list('Dr.  J.  Smith <j@example.com>')[0]).toMatchObject({ name: 'Dr. J. Smith' })
+  })
+
+  test('reads group syntax, empty and with members', () => {
+    expect(list('undisclosed-recipients:;')).toEqual([
+      { group: 'undisclosed-recipients', members: [] },
+    ])
+    expect(list('Friends: a@example.com, B <b@example.com>;, c@example.com')).toEqual([
+      {
+        group: 'Friends',
+        members: [
+          { name: '', local: 'a', domain: 'example.com' },
+          { name: 'B', local: 'b', domain: 'example.com' },
+        ],
+      },
+      { name: '', local: 'c', domain: 'example.com' },
+    ])
+  })
+
+  test('rejects groups where only mailboxes are allowed', () => {
+    expect(() => parseAddressList('G: a@example.com;', 'from', false)).toThrow(MimeError)
+  })
+
+  test('skips comments, nested ones included', () => {
+    expect(list('(c (nested)) alice@example.com (Alice)')).toEqual([
+      { name: '', local: 'alice', domain: 'example.com' },
+    ])
+  })
+
+  test('reads quoted local parts and domain literals', () => {
+    expect(list('"john doe"@[192.0.2.1]')).toEqual([
+      { name: '', local: 'john doe', domain: '[192.0.2.1]' },
+    ])
+  })
+
+  test('reads Unicode display names, local parts and domains', () => {
+    expect(list('Zoë <zoë@bücher.example>')).toEqual([
+      { name: 'Zoë', local: 'zoë', domain: 'bücher.example' },
+    ])
+  })
+
+  test.each([
+    ['alice', 'missing "@"'],
+    ['alice@', 'missing domain'],
+    ['@example.com', 'missing local part'],
+    ['a..b@example.com', 'misplaced'],
+    ['.a@example.com', 'misplaced'],
+    ['a.@example.com', 'ends with'],
+    ['john doe@example.com', 'joined by'],
+    ['Alice <alice@example.com', 'expected ">"'],
+    ['Alice <alice>', 'expected "@"'],
+    ['"unterminated <a@example.com>', 'unterminated quoted'],
+    ['(unterminated a@example.com', 'unterminated comment'],
+    ['a@example.com b@example.com', 'expected ","'],
+    ['"a<b"@example.com', 'contains "<"'],
+    ['G: a@example.com', 'expected "," or ";" in group'],
+    ['G: a@example.com,', 'unterminated group'],
+    ['a@exa..mple.com', 'empty domain label'],
+    ['a@[1.2.3.4', 'invalid domain literal'],
+  ])('rejects %j (%s)', (input, message) => {
+    expect(() => list(input)).toThrow(message)
+    try {
+      list(input)
+    } catch (err) {
+      expect(err).toBeInstanceOf(MimeError)
+      expect((err as MimeError).field).toBe('to')
+    }
+  })
+
+  test('finishes on 100,000-character hostile inputs', () => {
+    const n = 100_000
+    const hostile = [
+      '"'.repeat(n),
+      '<'.repeat(n),
+      '\\'.repeat(n),
+      '('.repeat(n),
+      '('.repeat(n / 2) + ')'.repeat(n / 2) + 'a@example.com',
+      ','.repeat(n),
+      'a'.repeat(n),
+      'a.'.repeat(n / 2) + '@',
+      '"a" '.repeat(n / 4),
+      'G:'.repeat(n / 2),
+      '<a@b>'.repeat(n / 5),
+      'a@' + 'b.'.repeat(n / 2),
+      '"\\'.repeat(n / 2),
+      'a'.repeat(n) + '@' + 'b'.repeat(n),
+    ]
+    for (const input of hostile) {
+      let outcome: unknown
+      try {
+        outcome = list(input)
+      } catch (err) {
+        outcome = err
+      }
+      expect(outcome instanceof MimeError || Array.isArray(outcome)).toBe(true)
+    }
+  })
+})
+
+describe('parseAddrSpec', () => {
+  test('reads one bare address', () => {
+    expect(parseAddrSpec('a.b+tag@example.com', 'from')).toEqual({
+      name: '',
+      local: 'a.b+tag',
+      domain: 'example.com',
+    })
+  })
+
+  test('rejects a display-name form', () => {
+    expect(() => parseAddrSpec('A <a@example.com>', 'from')).toThrow(MimeError)
+  })
+
+  test('rejects anything after the address', () => {
+    expect(() => parseAddrSpec('a@example.com, b@example.com', 'from')).toThrow('unexpected')
+  })
+})
