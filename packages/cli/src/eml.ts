@@ -1,5 +1,5 @@
 import { getEnvelope } from '@mail/mime'
-import { type AddressObject, simpleParser } from 'mailparser'
+import type { AddressObject } from 'mailparser'
 import { CliError } from './output.js'
 
 /**
@@ -68,6 +68,8 @@ export async function readyMessage(
   raw: Uint8Array,
   override: { from?: string; to: string[]; cc: string[]; bcc: string[] },
 ): Promise<ReadyMessage> {
+  // Loaded on demand: only --eml needs a parser, and it is the slowest import of `send`.
+  const { simpleParser } = await import('mailparser')
   const parsed = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.length), {
     skipHtmlToText: true,
     skipTextToHtml: true,

@@ -1,7 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { runInbox } from './commands/inbox.js'
-import { runSend } from './commands/send.js'
-import { runServe } from './commands/serve.js'
 import { MAIN_HELP } from './help.js'
 import { EXIT, type Io, processIo } from './output.js'
 
@@ -24,13 +21,15 @@ export async function main(
   signal?: AbortSignal,
 ): Promise<number> {
   const [command, ...rest] = argv
+  // Each command loads only what it uses: a parser or a server library costs hundreds of
+  // milliseconds of start-up, which `--help` or a plain send should not pay.
   switch (command) {
     case 'send':
-      return runSend(rest, io)
+      return (await import('./commands/send.js')).runSend(rest, io)
     case 'inbox':
-      return runInbox(rest, io)
+      return (await import('./commands/inbox.js')).runInbox(rest, io)
     case 'serve':
-      return runServe(rest, io, signal)
+      return (await import('./commands/serve.js')).runServe(rest, io, signal)
     case '--version':
     case '-V':
       io.stdout.write(`${version()}\n`)

@@ -22,13 +22,27 @@ function addressText(field: AddressObject | AddressObject[] | undefined): string
   return (Array.isArray(field) ? field : [field]).map((a) => a.text).join(', ')
 }
 
+/** Bare addresses only, for the narrow columns of the table. */
+function bareAddresses(field: AddressObject | AddressObject[] | undefined): string {
+  if (field === undefined) return ''
+  const list = (Array.isArray(field) ? field : [field]).flatMap((a) => a.value)
+  return list.map((m) => m.address ?? m.name).join(', ')
+}
+
 function parse(raw: Buffer): Promise<ParsedMail> {
   return simpleParser(raw, { skipTextToHtml: true, skipTextLinks: true })
 }
 
-async function entryOf(file: StoredFile): Promise<InboxEntry> {
+/** A listed message: its JSON entry plus the bare addresses the table shows. */
+interface Row {
+  entry: InboxEntry
+  fromShort: string
+  toShort: string
+}
+
+async function rowOf(file: StoredFile): Promise<Row> {
   const mail = await parse(await readStored(file))
-  return {
+  const entry: InboxEntry = {
     index: file.index,
     file: file.name,
     date: mail.date ? mail.date.toISOString() : null,
@@ -38,6 +52,7 @@ async function entryOf(file: StoredFile): Promise<InboxEntry> {
     size: file.size,
     attachments: mail.attachments.length,
   }
+  return { entry, fromShort: bareAddresses(mail.from), toShort: bareAddresses(mail.to) }
 }
 
 /** Local time, to the minute: what a person scanning a list needs. */
@@ -53,18 +68,18 @@ function cut(text: string, width: number): string {
   return flat.length <= width ? flat.padEnd(width) : `${flat.slice(0, width - 1)}…`
 }
 
-function printList(io: Io, dir: string, entries: InboxEntry[]) {
-  if (entries.length === 0) {
+function printList(io: Io, dir: string, rows: Row[]) {
+  if (rows.length === 0) {
     io.stdout.write(`No messages in ${dir}\n`)
     return
   }
-  const w = String(entries.length).length
+  const w = String(rows.length).length
   io.stdout.write(
     `${'#'.padStart(w)}  ${cut('Date', 16)}  ${cut('From', 24)}  ${cut('To', 24)}  ${cut('Subject', 30)}  ${'Size'.padStart(8)}  Att  File\n`,
   )
-  for (const e of entries) {
+  for (const { entry: e, fromShort, toShort } of rows) {
     io.stdout.write(
-      `${String(e.index).padStart(w)}  ${cut(shortDate(e.date), 16)}  ${cut(e.from, 24)}  ${cut(e.to, 24)}  ${cut(e.subject, 30)}  ${formatBytes(e.size).padStart(8)}  ${String(e.attachments).padStart(3)}  ${e.file}\n`,
+      `${String(e.index).padStart(w)}  ${cut(shortDate(e.date), 16)}  ${cut(fromShort, 24)}  ${cut(toShort, 24)}  ${cut(e.subject, 30)}  ${formatBytes(e.size).padStart(8)}  ${String(e.attachments).padStart(3)}  ${e.file}\n`,
     )
   }
 }
@@ -125,9 +140,18 @@ export async function runInbox(argv: string[], io: Io): Promise<number> {
       await show(io, dir, args.id, args.json)
       return EXIT.ok
     }
-    const entries = await Promise.all((await listStored(dir)).map(entryOf))
-    if (args.json) io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`)
-    else printList(io, dir, entries)
+    // One at a time: a large inbox must not hold every message in memory at once.
+    const rows: Row[] = []
+    for (const file of await listStored(dir)) rows.push(await rowOf(file))
+    if (args.json)
+      io.stdout.write(
+        `${JSON.stringify(
+          rows.map((r) => r.entry),
+          null,
+          2,
+        )}\n`,
+      )
+    else printList(io, dir, rows)
     return EXIT.ok
   } catch (err) {
     const line = describeError(err)

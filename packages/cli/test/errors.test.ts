@@ -1,0 +1,66 @@
+import { buildMessage, MimeError } from '@mail/mime'
+import { SendError } from '@mail/send'
+import { describe, expect, it } from 'vitest'
+import { describeError, replyText } from '../src/errors.js'
+import { CliError } from '../src/output.js'
+
+function mimeErrorOf(input: Parameters<typeof buildMessage>[0]): MimeError {
+  try {
+    buildMessage(input)
+  } catch (err) {
+    if (err instanceof MimeError) return err
+    throw err
+  }
+  throw new Error('expected a MimeError')
+}
+
+describe('describeError', () => {
+  it('says which option holds a bad address', () => {
+    const err = mimeErrorOf({ from: 'me@example.com', to: ['ok@example.com', 'not an address'] })
+    expect(describeError(err)).toMatch(/^bad address in --to: to\[1\]: /)
+  })
+
+  it('calls other builder errors invalid, naming the option', () => {
+    const err = mimeErrorOf({ from: 'me@example.com', subject: 'a\r\nBcc: x@example.com' })
+    expect(describeError(err)).toMatch(/^invalid --subject: subject: .*CR, LF/)
+  })
+
+  it('names refused connections by host:port, looking through causes', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), {
+      code: 'ECONNREFUSED',
+    })
+    expect(describeError(new Error('connect failed', { cause: refused }), '127.0.0.1:25')).toBe(
+      'connection refused: 127.0.0.1:25',
+    )
+  })
+
+  it('reports a bad transport from @mail/send as such', () => {
+    const err = new SendError('transport', 'Invalid SMTP transport: port must be a number', {
+      field: 'port',
+    })
+    expect(describeError(err)).toBe(
+      'bad SMTP transport: Invalid SMTP transport: port must be a number',
+    )
+  })
+
+  it('warns that a delivery-unknown failure may have delivered the message', () => {
+    const err = new SendError('delivery-unknown', 'connection lost after the data')
+    expect(describeError(err, 'mx.example.com:25')).toMatch(
+      /^delivery unknown: .*mx\.example\.com:25.*may have been delivered/,
+    )
+  })
+
+  it('passes a CliError message through unchanged and keeps only the first line of others', () => {
+    expect(describeError(new CliError('file not found: a.pdf'))).toBe('file not found: a.pdf')
+    expect(describeError(new Error('first\nsecond'))).toBe('first')
+  })
+})
+
+describe('replyText', () => {
+  it('joins code, enhanced code and text, skipping what is missing', () => {
+    expect(replyText({ code: 550, enhancedCode: '5.1.1', message: 'no such user' })).toBe(
+      '550 5.1.1 no such user',
+    )
+    expect(replyText({ code: 554, message: 'rejected' })).toBe('554 rejected')
+  })
+})
