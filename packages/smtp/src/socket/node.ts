@@ -10,6 +10,7 @@ import type {
   TlsOptions,
 } from './types.js'
 
+const SMALL = 16 * 1024
 const noHandlers: SocketHandlers = { data: () => {}, close: () => {} }
 
 class NodeSmtpSocket implements SmtpSocket {
@@ -55,6 +56,10 @@ class NodeSmtpSocket implements SmtpSocket {
   write(chunks: readonly Uint8Array[]): boolean {
     const s = this.socket
     if (chunks.length === 1) return s.write(chunks[0]!)
+    let size = 0
+    for (const c of chunks) size += c.length
+    // Small pipelined groups: one copy is cheaper than a writev of many pieces.
+    if (size <= SMALL) return s.write(Buffer.concat(chunks, size))
     // cork/uncork turns several chunks into one writev: one packet where they fit.
     s.cork()
     for (const c of chunks) s.write(c)
