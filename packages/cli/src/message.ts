@@ -22,7 +22,8 @@ export async function readInputFile(path: string, progress: Progress): Promise<B
         done += bytesRead
         if (size > 1 << 20) {
           const pct = Math.floor((done / size) * 100)
-          progress.update(`reading ${name} ${pct}% (${formatBytes(done)} of ${formatBytes(size)})`)
+          const text = `reading ${name} ${pct}% (${formatBytes(done)} of ${formatBytes(size)})`
+          progress.update(text, done < size)
         }
       }
       // A file that shrank while being read: keep what is there rather than stale bytes.

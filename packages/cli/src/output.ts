@@ -127,7 +127,11 @@ export function formatBytes(n: number): string {
  */
 export interface Progress {
   readonly active: boolean
-  update(text: string): void
+  /**
+   * Shows `text`. A `frequent` update (a percentage) is skipped when the line was redrawn less
+   * than the interval ago; a phase change (`frequent` false) always shows.
+   */
+  update(text: string, frequent?: boolean): void
   /** Clears the line (call before printing results). */
   done(): void
 }
@@ -139,11 +143,11 @@ export function createProgress(io: Io, opts: { enabled: boolean; intervalMs?: nu
   let shown = false
   return {
     active,
-    update(text) {
+    update(text, frequent = false) {
       if (!active) return
       const now = Date.now()
       // Redrawing on every chunk of a large file would cost more than the work it reports.
-      if (shown && now - last < interval) return
+      if (frequent && shown && now - last < interval) return
       last = now
       shown = true
       const width = (io.stderr as { columns?: number }).columns ?? 80

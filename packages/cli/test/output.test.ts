@@ -44,6 +44,15 @@ describe('createProgress', () => {
     expect(stderr()).toBe('\r\x1b[Kreading big.bin 50%\r\x1b[Ksending message\r\x1b[K')
   })
 
+  it('always shows a phase change but may skip a frequent update right after a redraw', () => {
+    const { io, stderr } = ioWith(true)
+    const progress = createProgress(io, { enabled: true, intervalMs: 60_000 })
+    progress.update('reading a.bin 10%', true)
+    progress.update('reading a.bin 20%', true)
+    progress.update('sending message')
+    expect(stderr()).toBe('\r\x1b[Kreading a.bin 10%\r\x1b[Ksending message')
+  })
+
   it('prints nothing when stderr is not a TTY', () => {
     const { io, stderr } = ioWith(false)
     const progress = createProgress(io, { enabled: true, intervalMs: 0 })

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { parseWithPython, startAiosmtpd } from '@mail/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runSend } from '../../src/commands/send.js'
+import type { Io } from '../../src/output.js'
 import { runCli, tempDir } from '../helpers/cli.js'
 import { freePort, startRejectingServer } from '../helpers/servers.js'
 
@@ -169,6 +172,20 @@ describe('mailx send into the embedded inbox', () => {
       rejected: [],
     })
     expect((await onlyStored()).toString()).toBe(eml.replace('Bcc: eve@example.org\r\n', ''))
+  })
+
+  it('reads a ready message from stdin with --eml - and lets --to replace its recipients', async () => {
+    const eml = 'From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Piped\r\n\r\nbody\r\n'
+    const r = await runCli(['send', '--eml', '-', '--to', 'carol@example.org', '--json'], {
+      cwd: dir,
+      input: eml,
+    })
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout).envelope).toEqual({
+      from: 'alice@example.com',
+      to: ['carol@example.org'],
+    })
+    expect((await onlyStored()).toString()).toBe(eml)
   })
 
   it('prints the built message with --dry-run and sends nothing', async () => {
@@ -540,5 +557,57 @@ describe('mailx send --help', () => {
     expect(r.stdout).toContain('Usage: mailx send')
     expect(r.stdout).toContain('--attach PATH')
     expect(r.stdout).toContain('Examples:')
+  })
+})
+
+describe('mailx send progress', () => {
+  function ttyIo(): { io: Io; stderr: () => string; stdout: () => string } {
+    let err = ''
+    let out = ''
+    const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 120 })
+    const stdout = new PassThrough()
+    stderr.on('data', (c: Buffer) => {
+      err += c.toString()
+    })
+    stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
+    const stdin = Object.assign(new PassThrough(), { isTTY: true })
+    const io: Io = { stdout, stderr, stdin, env: { MAIL_INBOX: join(dir, 'box') }, cwd: dir }
+    return { io, stderr: () => err, stdout: () => out }
+  }
+
+  it('shows reading and sending on a TTY, then clears the line before the result', async () => {
+    await writeFile(join(dir, 'big.bin'), randomBytes(2 * 1024 * 1024))
+    const { io, stderr, stdout } = ttyIo()
+    const code = await runSend(
+      [
+        '-f',
+        'me@example.com',
+        '-t',
+        'you@example.com',
+        '--text',
+        'x',
+        '--attach',
+        join(dir, 'big.bin'),
+      ],
+      io,
+    )
+    expect(code).toBe(0)
+    expect(stderr()).toContain('reading big.bin')
+    expect(stderr()).toContain('sending')
+    expect(stderr().endsWith('\r\x1b[K')).toBe(true)
+    expect(stdout()).toMatch(/^Delivered <.+> to the embedded inbox: box\//)
+  })
+
+  it('shows nothing on the TTY with --json', async () => {
+    const { io, stderr, stdout } = ttyIo()
+    const code = await runSend(
+      ['-f', 'me@example.com', '-t', 'you@example.com', '--text', 'x', '--json'],
+      io,
+    )
+    expect(code).toBe(0)
+    expect(stderr()).toBe('')
+    expect(JSON.parse(stdout()).accepted).toEqual(['you@example.com'])
   })
 })
