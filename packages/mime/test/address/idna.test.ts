@@ -1,3 +1,5 @@
+import { domainToASCII } from 'node:url'
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { domainToAscii, punycodeEncode } from '../../src/address/idna.js'
 
@@ -35,4 +37,22 @@ describe('domainToAscii', () => {
   test('rejects labels too long once encoded', () => {
     expect(() => domainToAscii(`${'ü'.repeat(60)}.example`)).toThrow('too long')
   })
+})
+
+test('agrees with the WHATWG URL host parser on lowercase labels from several scripts', () => {
+  const letter = fc.constantFrom(
+    ...'abcxyz09-äöüßéñçøåłžčřšəğışαβγδλπωжзийклмнпрстяאבגדשת中文字例子广告日本語한국어ไทย',
+  )
+  const label = fc
+    .string({ unit: letter, minLength: 1, maxLength: 12 })
+    .filter((l) => !l.startsWith('-') && !l.endsWith('-') && l.slice(2, 4) !== '--')
+  fc.assert(
+    fc.property(fc.array(label, { minLength: 1, maxLength: 3 }), (labels) => {
+      const domain = [...labels, 'example'].join('.')
+      const expected = domainToASCII(domain)
+      fc.pre(expected !== '') // a label that UTS 46 refuses (e.g. bidi rules) says nothing here
+      expect(domainToAscii(domain)).toBe(expected)
+    }),
+    { numRuns: 1000 },
+  )
 })

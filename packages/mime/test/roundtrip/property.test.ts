@@ -1,6 +1,6 @@
 import { parseWithMailparser, pythonParser } from '@mail/testkit'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, test } from 'vitest'
 import { buildMessage } from '../../src/index.js'
 import { expectParsed, expectWellFormed } from './helpers.js'
 
