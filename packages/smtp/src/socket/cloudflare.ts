@@ -118,8 +118,10 @@ class CloudflareSmtpSocket implements SmtpSocket {
  */
 export const cloudflareSockets: SocketAdapter = {
   async connect(o: SocketConnectOptions): Promise<SmtpSocket> {
-    const specifier = 'cloudflare:sockets'
-    const { connect } = (await import(/* @vite-ignore */ specifier)) as { connect: CfConnect }
+    // A literal specifier (Workers tooling needs one) with .catch() so other bundlers let it be.
+    const { connect } = (await import('cloudflare:sockets').catch((e: unknown) => {
+      throw e
+    })) as { connect: CfConnect }
     o.signal?.throwIfAborted()
     const socket = connect(
       { hostname: o.host, port: o.port },

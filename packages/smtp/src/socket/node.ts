@@ -1,7 +1,8 @@
-// The only file that imports node:net and node:tls (Node, Bun and Deno through their Node APIs).
-import { isIP, type Socket, connect as tcpConnect } from 'node:net'
-import { hostname } from 'node:os'
-import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls'
+// The only file that uses node:net and node:tls (Node, Bun and Deno through their Node APIs).
+// They are imported lazily, and with .catch() so bundlers for other runtimes leave them out
+// instead of failing or hoisting them into a Worker's top level.
+import type { Socket } from 'node:net'
+import type { ConnectionOptions, TLSSocket } from 'node:tls'
 import type {
   SmtpSocket,
   SocketAdapter,
@@ -9,6 +10,28 @@ import type {
   SocketHandlers,
   TlsOptions,
 } from './types.js'
+
+interface NodeModules {
+  net: typeof import('node:net')
+  tls: typeof import('node:tls')
+  os: typeof import('node:os')
+}
+let modules: NodeModules | undefined
+const rethrow = (e: unknown): never => {
+  throw e
+}
+
+async function load(): Promise<NodeModules> {
+  if (modules === undefined) {
+    const [net, tls, os] = await Promise.all([
+      import('node:net').catch(rethrow),
+      import('node:tls').catch(rethrow),
+      import('node:os').catch(rethrow),
+    ])
+    modules = { net, tls, os }
+  }
+  return modules
+}
 
 const SMALL = 16 * 1024
 const noHandlers: SocketHandlers = { data: () => {}, close: () => {} }
@@ -85,7 +108,7 @@ class NodeSmtpSocket implements SmtpSocket {
     const raw = this.socket
     this.detach(raw)
     return new Promise<void>((resolve, reject) => {
-      const secure = tlsConnect(tlsSettings({ socket: raw, host: this.host }, options))
+      const secure = modules!.tls.connect(tlsSettings({ socket: raw, host: this.host }, options))
       const fail = (e: Error) => {
         secure.destroy()
         raw.destroy()
@@ -129,11 +152,12 @@ function tlsSettings(
  * await SmtpClient.connect({ host: 'smtp.example.com', socket: nodeSockets })
  */
 export const nodeSockets: SocketAdapter = {
-  connect(o: SocketConnectOptions): Promise<SmtpSocket> {
+  async connect(o: SocketConnectOptions): Promise<SmtpSocket> {
+    const { net, tls } = await load()
     return new Promise((resolve, reject) => {
       const socket: Socket | TLSSocket = o.tls
-        ? tlsConnect(tlsSettings({ host: o.host, port: o.port }, o))
-        : tcpConnect({ host: o.host, port: o.port })
+        ? tls.connect(tlsSettings({ host: o.host, port: o.port }, o))
+        : net.connect({ host: o.host, port: o.port })
       const fail = (e: unknown) => {
         socket.destroy()
         o.signal?.removeEventListener('abort', abort)
@@ -152,12 +176,13 @@ export const nodeSockets: SocketAdapter = {
     })
   },
   localName(socket: SmtpSocket): string | undefined {
-    const name = hostname()
+    if (modules === undefined) return undefined
+    const name = modules.os.hostname()
     // RFC 5321 4.1.1.1: a fully qualified domain name, else an address literal.
     if (name.includes('.') && /^[a-z0-9.-]+$/i.test(name)) return name
     const address = socket.localAddress
     if (address === undefined) return undefined
-    if (isIP(address) === 6) {
+    if (modules.net.isIP(address) === 6) {
       const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
       return v4 === null ? `[IPv6:${address}]` : `[${v4[1]}]`
     }
