@@ -10,6 +10,8 @@ export type { SmtpConnectOptions, SmtpLogEntry, SmtpTimeouts } from './options.j
 export type { Capabilities } from './protocol/capabilities.js'
 export type { DsnOptions, Envelope, SendResult } from './protocol/envelope.js'
 export type { Security } from './protocol/types.js'
+export { cloudflareSockets } from './socket/cloudflare.js'
+export { nodeSockets } from './socket/node.js'
 export type {
   SmtpSocket,
   SocketAdapter,

@@ -28,48 +28,68 @@ export function initialLineState(): LineState {
  * encodeLines(bytes('a\n.b'), initialLineState(), true) // 'a\r\n..b'
  */
 export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boolean): Uint8Array {
+  const n = input.length
+  if (n === 0) return input
   let out: Uint8Array | undefined
   let o = 0
   let copied = 0
-  let { cr, bol } = state
-  // Copies input[copied, i) then appends the given bytes.
-  const insert = (i: number, a: number, b = -1) => {
-    if (out === undefined) out = new Uint8Array(input.length * 2 + 2)
-    out.set(input.subarray(copied, i), o)
-    o += i - copied
-    out[o++] = a
-    if (b >= 0) out[o++] = b
-    copied = i
+  // Copies input[copied, at) then appends one byte; input[at...] is copied later.
+  const insert = (at: number, byte: number) => {
+    if (out === undefined) out = new Uint8Array(n * 2 + 2)
+    out.set(input.subarray(copied, at), o)
+    o += at - copied
+    out[o++] = byte
+    copied = at
   }
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!
-    if (cr) {
-      cr = false
-      if (c === LF) {
-        bol = true
-        continue
+  // Where the current line starts, or -1 when inside a line.
+  let lineStart = state.bol ? 0 : -1
+  let i = 0
+  if (state.cr && n > 0) {
+    if (input[0] === LF) i = 1
+    // RFC 5321 2.3.8: a bare CR is not a line ending; make it one.
+    else insert(0, LF)
+    lineStart = i
+  }
+  // Line breaks are found with native indexOf scans; only they and line starts cost JS work.
+  let nextCr = input.indexOf(CR, i)
+  let nextLf = input.indexOf(LF, i)
+  for (;;) {
+    if (lineStart >= 0 && lineStart < n) {
+      if (dotStuff && input[lineStart] === DOT) insert(lineStart, DOT)
+      lineStart = -1
+    }
+    if (nextCr < 0 && nextLf < 0) break
+    if (nextCr >= 0 && (nextLf < 0 || nextCr < nextLf)) {
+      const p = nextCr
+      if (p + 1 === n) {
+        state.cr = true
+        state.bol = false
+        return finish()
       }
-      // RFC 5321 2.3.8: a bare CR is not a line ending; make it one.
-      insert(i, LF)
-      bol = true
-    }
-    if (c === CR) {
-      cr = true
-      bol = false
-    } else if (c === LF) {
-      insert(i, CR)
-      bol = true
+      if (input[p + 1] === LF) {
+        lineStart = p + 2
+        nextLf = input.indexOf(LF, p + 2)
+      } else {
+        insert(p + 1, LF)
+        lineStart = p + 1
+      }
+      nextCr = input.indexOf(CR, p + 1)
     } else {
-      if (c === DOT && bol && dotStuff) insert(i, DOT)
-      bol = false
+      insert(nextLf, CR)
+      lineStart = nextLf + 1
+      nextLf = input.indexOf(LF, nextLf + 1)
     }
   }
-  state.cr = cr
-  state.bol = bol
-  if (out === undefined) return input
-  out.set(input.subarray(copied), o)
-  o += input.length - copied
-  return out.subarray(0, o)
+  state.cr = false
+  state.bol = lineStart === n
+  return finish()
+
+  function finish(): Uint8Array {
+    if (out === undefined) return input
+    out.set(input.subarray(copied), o)
+    o += n - copied
+    return out.subarray(0, o)
+  }
 }
 
 /**

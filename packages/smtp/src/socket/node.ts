@@ -33,7 +33,8 @@ async function load(): Promise<NodeModules> {
   return modules
 }
 
-const SMALL = 16 * 1024
+// Up to this size several chunks are joined into one buffer: one copy beats a writev of many.
+const SMALL = 512 * 1024
 const noHandlers: SocketHandlers = { data: () => {}, close: () => {} }
 
 class NodeSmtpSocket implements SmtpSocket {
@@ -81,7 +82,6 @@ class NodeSmtpSocket implements SmtpSocket {
     if (chunks.length === 1) return s.write(chunks[0]!)
     let size = 0
     for (const c of chunks) size += c.length
-    // Small pipelined groups: one copy is cheaper than a writev of many pieces.
     if (size <= SMALL) return s.write(Buffer.concat(chunks, size))
     // cork/uncork turns several chunks into one writev: one packet where they fit.
     s.cork()
