@@ -64,6 +64,7 @@ export class Pool {
   private seq = 0
   private rateTimer: Timer | undefined
   private connectFailures = 0
+  private quitting = 0
   private connectGateUntil = 0
   private gateTimer: Timer | undefined
   private closing = false
@@ -207,9 +208,12 @@ export class Pool {
   /** Opens connections while messages wait and every ready connection is full. */
   private maybeOpen(): void {
     if (this.queuedCount === 0) return
+    // Connections still finishing their messages or their QUIT count against the limit.
+    let open = this.quitting
     let live = 0
     let connecting = 0
     for (const conn of this.connections) {
+      open++
       if (conn.retiring) continue
       live++
       if (conn.client === undefined) connecting++
@@ -217,7 +221,7 @@ export class Pool {
     }
     const perConnection = this.config.maxInFlightPerConnection
     const wanted = Math.min(
-      this.config.maxConnections - live,
+      this.config.maxConnections - open,
       Math.ceil(this.queuedCount / perConnection) - connecting,
     )
     if (wanted <= 0) return
@@ -389,12 +393,16 @@ export class Pool {
     clearTimeout(conn.idleTimer)
     const client = conn.client
     if (client === undefined) return // still connecting: closed when it resolves
+    this.quitting++
     try {
       if (client.usable) await client.quit()
       else client.close()
     } catch {
       client.close()
+    } finally {
+      this.quitting--
     }
+    this.pump()
   }
 
   private discard(conn: Connection): void {

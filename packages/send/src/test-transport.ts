@@ -120,7 +120,7 @@ export function createTestTransport(options: TestTransportOptions = {}): TestTra
       return sendInOrder(transport.send, messages, manyOptions?.window ?? 64, manyOptions)
     },
     async verify(): Promise<VerifyInfo> {
-      return { capabilities: { extensions: {} }, secure: false, authenticated: false }
+      return { capabilities: { extensions: {}, auth: [] }, secure: false, authenticated: false }
     },
     async close(): Promise<void> {
       closed = true

@@ -1,6 +1,6 @@
 import type { BuildOptions, MessageInput } from '@mail/mime'
 import type { DkimOptions } from '@mail/mime/dkim'
-import type { RecipientRejection, SmtpCapabilities, SmtpConnectOptions } from '@mail/smtp'
+import type { Capabilities, RecipientRejection, SmtpConnectOptions } from '@mail/smtp'
 
 /**
  * The SMTP envelope: the reverse-path and the forward-paths, bare addresses without `<>`.
@@ -160,7 +160,7 @@ export interface SendManyOptions extends SendOptions {
  * const { capabilities } = await transport.verify()
  */
 export interface VerifyInfo {
-  capabilities: SmtpCapabilities
+  capabilities: Capabilities
   secure: boolean
   authenticated: boolean
 }

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { SendError } from '../src/errors.js'
+import { resolveTransport, smtpUrlFromEnvironment } from '../src/options.js'
+
+afterEach(() => {
+  vi.unstubAllEnvs()
+})
+
+describe('resolveTransport', () => {
+  it('keeps one connection without pool, never recycled by count', () => {
+    const { connect, pool, retry, dkim } = resolveTransport({ host: 'mail.example.com' })
+    expect(connect).toEqual({ host: 'mail.example.com' })
+    expect(pool.maxConnections).toBe(1)
+    expect(pool.maxMessagesPerConnection).toBe(Number.POSITIVE_INFINITY)
+    expect(retry).toEqual({ attempts: 3, backoffMs: 1000 })
+    expect(dkim).toEqual([])
+  })
+
+  it('fills the pool defaults: 5 connections, 100 messages each', () => {
+    const { pool } = resolveTransport({ host: 'h', pool: true })
+    expect(pool).toMatchObject({ maxConnections: 5, maxMessagesPerConnection: 100 })
+    expect(pool.rateLimit).toBeUndefined()
+  })
+
+  it('combines a URL with explicit options, the explicit ones winning field by field', () => {
+    const ca = '-----BEGIN CERTIFICATE-----'
+    const resolved = resolveTransport({
+      url: 'smtps://me:s%3Dcret@mail.example.com:2465?rejectUnauthorized=false&maxConnections=3',
+      tls: { ca },
+      pool: { maxMessagesPerConnection: 7 },
+      port: 465,
+    })
+    expect(resolved.connect).toEqual({
+      host: 'mail.example.com',
+      port: 465,
+      security: 'implicit',
+      auth: { user: 'me', pass: 's=cret' },
+      tls: { rejectUnauthorized: false, ca },
+    })
+    expect(resolved.pool).toMatchObject({ maxConnections: 3, maxMessagesPerConnection: 7 })
+  })
+
+  it('reads SMTP_URL when no transport is given', () => {
+    vi.stubEnv('SMTP_URL', 'smtp://127.0.0.1:2525?security=none')
+    expect(smtpUrlFromEnvironment()).toBe('smtp://127.0.0.1:2525?security=none')
+    expect(resolveTransport(undefined).connect).toEqual({
+      host: '127.0.0.1',
+      port: 2525,
+      security: 'none',
+    })
+  })
+
+  it('says what is missing when there is no transport and no SMTP_URL', () => {
+    vi.stubEnv('SMTP_URL', '')
+    expect(() => resolveTransport(undefined)).toThrow(/SMTP_URL/)
+  })
+
+  it.each([
+    [{}, 'host'],
+    [{ host: '' }, 'host'],
+    [{ host: 'h', port: 70000 }, 'port'],
+    [{ host: 'h', pool: { maxConnections: 0 } }, 'pool.maxConnections'],
+    [{ host: 'h', pool: { rateLimit: { messages: 1, perMs: 0 } } }, 'pool.rateLimit.perMs'],
+    [{ host: 'h', retry: { attempts: 0 } }, 'retry.attempts'],
+    [{ host: 'h', retry: { backoffMs: -1 } }, 'retry.backoffMs'],
+    [{ host: 'h', dkim: { domain: 'example.com', selector: 's' } }, 'dkim.privateKey'],
+    [{ host: 'h', dkim: [{ domain: '', selector: 's', privateKey: 'k' }] }, 'dkim[0].domain'],
+  ])('rejects %j naming %s', (input, field) => {
+    let error: unknown
+    try {
+      resolveTransport(input as never)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(SendError)
+    expect((error as SendError).field).toBe(field)
+  })
+
+  it('never echoes the password of a bad URL given in options', () => {
+    const pass = 'Zx9-very-secret'
+    expect(() => resolveTransport({ url: `smtp://u:${pass}@host:0` })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(pass) }),
+    )
+  })
+})
