@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Attachment, MessageInput } from '@mail/mime'
 import type { SendArgs } from './args.js'
-import { CliError, fileError, formatBytes, type Io, type Progress, UsageError } from './output.js'
+import { fileError, formatBytes, type Io, type Progress, UsageError } from './output.js'
 
 /**
  * Reads a whole file, showing "reading NAME 42% (x of y)" on the progress line for large files.
@@ -122,10 +122,4 @@ export function contentSize(input: MessageInput): number {
   let n = (input.text?.length ?? 0) + (input.html?.length ?? 0)
   for (const a of input.attachments ?? []) n += a.content.length
   return n
-}
-
-/** Guard for a value that must be present in a ready-made message or on the command line. */
-export function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new CliError(what)
-  return value
 }

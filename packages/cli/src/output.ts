@@ -98,7 +98,7 @@ export function fileError(err: unknown, path: string): unknown {
  * with it. Returns the exit code to use.
  */
 export function reportError(io: Io, err: unknown, line: string, verbose: boolean): number {
-  io.stderr.write(`mailx: ${line}\n`)
+  io.stderr.write(`mailx: ${printable(line)}\n`)
   if (verbose) {
     for (let e: unknown = err, depth = 0; e && depth < 8; depth++) {
       const text = e instanceof Error ? (e.stack ?? String(e)) : String(e)
@@ -159,4 +159,20 @@ export function createProgress(io: Io, opts: { enabled: boolean; intervalMs?: nu
       io.stderr.write('\r\x1b[K')
     },
   }
+}
+
+/**
+ * Text from a message or a server made safe for a terminal: control characters other than tab
+ * and line feed (ESC above all, which can rewrite the screen or the title) are shown as `\xNN`.
+ *
+ * @example
+ * printable('Subject: \x1b]0;pwned\x07') // 'Subject: \\x1b]0;pwned\\x07'
+ */
+export function printable(text: string): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(
+      /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    )
 }

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   CliError,
@@ -8,6 +9,7 @@ import {
   findErrno,
   formatBytes,
   type Io,
+  printable,
   reportError,
 } from '../src/output.js'
 
@@ -122,5 +124,20 @@ describe('formatBytes', () => {
       '1.5 KB',
       '5.0 MB',
     ])
+  })
+})
+
+describe('printable', () => {
+  it('shows terminal control characters as \\xNN and keeps tabs and line feeds', () => {
+    expect(printable('a\x1b]0;title\x07b\tc\r\nd\x9be')).toBe('a\\x1b]0;title\\x07b\tc\nd\\x9be')
+  })
+
+  it('leaves ordinary text, Unicode included, unchanged', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        fc.pre(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(s))
+        expect(printable(s)).toBe(s)
+      }),
+    )
   })
 })

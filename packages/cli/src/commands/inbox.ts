@@ -3,7 +3,7 @@ import { type InboxArgs, parseInboxArgs } from '../args.js'
 import { describeError } from '../errors.js'
 import { INBOX_HELP } from '../help.js'
 import { findStored, inboxDir, listStored, readStored, type StoredFile } from '../inbox/store.js'
-import { EXIT, formatBytes, type Io, reportError } from '../output.js'
+import { EXIT, formatBytes, type Io, printable, reportError } from '../output.js'
 
 /** One row of `mailx inbox --json`. */
 export interface InboxEntry {
@@ -64,7 +64,7 @@ function shortDate(iso: string | null): string {
 }
 
 function cut(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ')
+  const flat = printable(text.replace(/\s+/g, ' '))
   return flat.length <= width ? flat.padEnd(width) : `${flat.slice(0, width - 1)}…`
 }
 
@@ -111,16 +111,16 @@ async function show(io: Io, dir: string, id: string, json: boolean) {
     return
   }
   io.stdout.write(`File: ${file.path}\n`)
-  for (const { line } of mail.headerLines) io.stdout.write(`${line}\n`)
+  for (const { line } of mail.headerLines) io.stdout.write(`${printable(line)}\n`)
   io.stdout.write('\n')
-  const text = mail.text ?? ''
+  const text = printable(mail.text ?? '')
   io.stdout.write(text === '' ? '(no text body)\n' : text.endsWith('\n') ? text : `${text}\n`)
   if (attachments.length > 0) {
     io.stdout.write(`\nAttachments (${attachments.length}):\n`)
     for (const a of attachments) {
       const extra = [a.disposition, a.cid ? `cid:${a.cid}` : null].filter(Boolean).join(', ')
       io.stdout.write(
-        `  ${a.filename ?? '(unnamed)'}  ${a.contentType}  ${formatBytes(a.size)}${extra ? `  (${extra})` : ''}\n`,
+        `  ${printable(a.filename ?? '(unnamed)')}  ${printable(a.contentType)}  ${formatBytes(a.size)}${extra ? `  (${extra})` : ''}\n`,
       )
     }
   }

@@ -15,6 +15,7 @@ import {
   formatBytes,
   type Io,
   type Progress,
+  printable,
   reportError,
 } from '../output.js'
 import { chooseTarget, connectOptionsFromUrl, type Target } from '../transport.js'
@@ -45,7 +46,7 @@ function logHook(io: Io, args: SendArgs, progress: Progress, size: number) {
   return (entry: LogEntry) => {
     if (args.verbose) {
       const tag = entry.direction === 'client' ? 'C:' : entry.direction === 'server' ? 'S:' : '*'
-      io.stderr.write(`${tag} ${entry.line}\n`)
+      io.stderr.write(`${tag} ${printable(entry.line)}\n`)
       return
     }
     if (entry.direction !== 'client') return
@@ -97,21 +98,20 @@ async function deliver(
       ...(ca === undefined ? {} : { tls: { ca } }),
     }
     progress.update(
-      inbox
-        ? 'connecting to the embedded inbox'
-        : `connecting to ${target.kind === 'smtp' ? target.hostPort : ''}`,
+      target.kind === 'smtp'
+        ? `connecting to ${target.hostPort}`
+        : 'connecting to the embedded inbox',
     )
+    // The embedded inbox is plain SMTP on loopback: there is no certificate to check.
+    const inboxEndpoint = inbox && { host: inbox.host, port: inbox.port, security: 'none' as const }
+    const url = target.kind === 'smtp' ? target.url : ''
     if ('raw' in message) {
-      const connect: SmtpConnectOptions = inbox
-        ? { host: inbox.host, port: inbox.port, security: 'none', ...common }
-        : { ...connectOptionsFromUrl((target as { url: string }).url), ...common }
-      const result = await sendReady(message, connect)
+      const endpoint = inboxEndpoint ?? connectOptionsFromUrl(url)
+      const result = await sendReady(message, { ...endpoint, ...common })
       const info = { ...result, envelope: message.envelope, messageId: message.messageId ?? null }
       return { info, stored }
     }
-    const transport: SmtpTransportOptions = inbox
-      ? { host: inbox.host, port: inbox.port, security: 'none', ...common }
-      : { url: (target as { url: string }).url, ...common }
+    const transport: SmtpTransportOptions = { ...(inboxEndpoint ?? { url }), ...common }
     // One attempt: a person at a prompt wants the failure now, not after silent retries.
     transport.retry = { attempts: 1 }
     return { info: await sendmail(message, transport), stored }
@@ -142,10 +142,13 @@ function printResult(io: Io, target: Target, sent: Sent, json: boolean) {
       io.stdout.write(`Delivered ${id} to the embedded inbox: ${shown(m.path, io.cwd)}\n`)
     }
   } else {
-    io.stdout.write(`Sent ${id} via ${target.hostPort} (${target.source}): ${info.response}\n`)
+    io.stdout.write(
+      `Sent ${id} via ${target.hostPort} (${target.source}): ${printable(info.response)}\n`,
+    )
   }
   io.stdout.write(`  accepted: ${info.accepted.join(', ') || '(none)'}\n`)
-  for (const r of info.rejected) io.stdout.write(`  rejected: ${r.address} (${replyText(r)})\n`)
+  for (const r of info.rejected)
+    io.stdout.write(`  rejected: ${r.address} (${printable(replyText(r))})\n`)
 }
 
 /** `mailx send`: returns the exit code. */

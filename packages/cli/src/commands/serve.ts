@@ -3,7 +3,7 @@ import { describeError } from '../errors.js'
 import { SERVE_HELP } from '../help.js'
 import { startInboxServer } from '../inbox/server.js'
 import { inboxDir } from '../inbox/store.js'
-import { EXIT, type Io, reportError } from '../output.js'
+import { EXIT, type Io, printable, reportError } from '../output.js'
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM), or when `signal` aborts. */
 function stopRequested(signal?: AbortSignal): { promise: Promise<string>; dispose(): void } {
@@ -48,7 +48,9 @@ export async function runServe(argv: string[], io: Io, signal?: AbortSignal): Pr
         if (json) io.stdout.write(`${JSON.stringify({ received: m })}\n`)
         else
           io.stdout.write(
-            `received ${m.path} from <${m.envelope.from}> to ${m.envelope.to.map((a) => `<${a}>`).join(', ')}\n`,
+            printable(
+              `received ${m.path} from <${m.envelope.from}> to ${m.envelope.to.map((a) => `<${a}>`).join(', ')}\n`,
+            ),
           )
       },
     }).catch((err: unknown) => {

@@ -133,6 +133,20 @@ describe('mailx inbox', () => {
     expect(shown.attachments).toEqual([])
   })
 
+  it('never passes terminal escape sequences from a message to the terminal', async () => {
+    const box = join(dir, '.mail', 'inbox')
+    await mkdir(box, { recursive: true })
+    const evil =
+      'From: a@example.com\r\nSubject: hi\x1b]0;owned\x07\r\n\r\nbody \x1b[2J cleared\r\n'
+    await writeFile(join(box, '20261128T201050000Z-cccccc.eml'), evil)
+    for (const args of [['inbox'], ['inbox', 'show', '1']]) {
+      const r = await runCli(args, { cwd: dir })
+      expect(r.code).toBe(0)
+      expect(r.stdout).not.toContain('\x1b')
+      expect(r.stdout).toContain('\\x1b')
+    }
+  })
+
   it('exits 1 with one line for an unknown or ambiguous ID', async () => {
     await fillInbox()
     const missing = await runCli(['inbox', 'show', '7'], { cwd: dir })

@@ -308,6 +308,27 @@ describe('mailx send failures', () => {
     expect(r.stderr).toMatch(/^mailx: bad address in --to/)
   })
 
+  it('exits 1 for a header value that would inject another header field', async () => {
+    const r = await runCli(
+      [
+        'send',
+        '-f',
+        'me@example.com',
+        '-t',
+        'you@example.com',
+        '--text',
+        'x',
+        '--header',
+        'X-A: b\r\nBcc: victim@example.com',
+      ],
+      { cwd: dir },
+    )
+    expect(r.code).toBe(1)
+    oneLine(r.stderr)
+    expect(r.stderr).toMatch(/^mailx: invalid --header: headers\.X-A/)
+    expect(await storedFiles()).toEqual([])
+  })
+
   it('exits 1 naming host:port when the connection is refused', async () => {
     const port = await freePort()
     const r = await runCli(
