@@ -24,12 +24,11 @@ export const gc = () => {
 }
 
 /**
- * Operations per second of `fn` (sync or async; an async fn is awaited before the next call).
- * Each run lasts about `runMs`; the median of `runs` runs is returned with every run's figure.
+ * A side measured in operations per second: `fn` (sync or async; an async fn is awaited before
+ * the next call) called for about `runMs` per run. Use with `interleaved`.
  */
-export async function throughput(fn, { warmupMs = 300, runMs = 1000, runs = 3 } = {}) {
-  const isAsync = fn() instanceof Promise
-  if (isAsync) await fn()
+export function rateSide(fn, { warmupMs = 300, runMs = 1000 } = {}) {
+  let isAsync = false
   const loop = async (ms) => {
     let count = 0
     const start = performance.now()
@@ -50,13 +49,62 @@ export async function throughput(fn, { warmupMs = 300, runMs = 1000, runs = 3 } 
     }
     return (count * 1000) / (now - start)
   }
-  await loop(warmupMs)
-  const figures = []
-  for (let r = 0; r < runs; r++) {
-    gc()
-    figures.push(await loop(runMs))
+  return {
+    async warmup() {
+      const first = fn()
+      isAsync = first instanceof Promise
+      if (isAsync) await first
+      await loop(warmupMs)
+    },
+    once: () => loop(runMs),
   }
-  return { value: median(figures), runs: figures }
+}
+
+const withTimeout = (promise, ms, label) => {
+  let timer
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label}: no result after ${ms / 1000} s`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Measures several sides `{ name: { warmup?(), once() -> number } }` with their timed runs
+ * interleaved (a, b, a, b, ...), so a change in the machine's load hits every side alike; the
+ * median of `runs` runs is each side's figure. A side that throws or hangs gets `{ error }` and
+ * the others go on. Resolves `{ name: { value, runs } | { error } }`.
+ */
+export async function interleaved(sides, { runs = 3, timeoutMs = 60_000 } = {}) {
+  const out = {}
+  const names = Object.keys(sides).filter((n) => sides[n])
+  for (const name of names) {
+    try {
+      await withTimeout(Promise.resolve(sides[name].warmup?.()), timeoutMs, `${name} warm-up`)
+      out[name] = { runs: [] }
+    } catch (error) {
+      out[name] = { error }
+    }
+  }
+  for (let r = 0; r < runs; r++) {
+    for (const name of names) {
+      if (out[name].error) continue
+      gc()
+      try {
+        out[name].runs.push(await withTimeout(sides[name].once(), timeoutMs, name))
+      } catch (error) {
+        out[name] = { error }
+      }
+    }
+  }
+  for (const name of names) if (!out[name].error) out[name].value = median(out[name].runs)
+  return out
+}
+
+/** Ops/s of one `fn` alone (warm-up, then the median of `runs` runs). */
+export async function throughput(fn, { warmupMs = 300, runMs = 1000, runs = 3 } = {}) {
+  const { side } = await interleaved({ side: rateSide(fn, { warmupMs, runMs }) }, { runs })
+  if (side.error) throw side.error
+  return side
 }
 
 /** Milliseconds taken by one call of `fn` (sync or async). */

@@ -9,25 +9,33 @@ export const fmtRatio = (r) =>
  * Row = { figure, ours?, nodemailer?, reference?, vsNodemailer?, vsReference?, target?, pass? }
  */
 export function renderSection(section) {
-  const head =
-    '| Figure | Ours | Nodemailer | Floor / ceiling | Ours ÷ Nodemailer | Ours ÷ floor / ceiling | Target | Result |\n' +
-    '|---|---:|---:|---:|---:|---:|---|---|\n'
-  const body = section.rows
-    .map((r) => {
-      const verdict = r.pass === true ? 'pass' : r.pass === false ? '**FAIL**' : '—'
-      const cells = [
-        r.figure,
-        r.ours ?? '—',
-        r.nodemailer ?? '—',
-        r.reference ?? '—',
-        fmtRatio(r.vsNodemailer),
-        fmtRatio(r.vsReference),
-        r.target ?? '—',
-        verdict,
-      ]
-      return `| ${cells.join(' | ')} |`
-    })
-    .join('\n')
+  const header = [
+    'Figure',
+    'Ours',
+    'Nodemailer',
+    'Floor / ceiling',
+    'Ours ÷ Nodemailer',
+    'Ours ÷ floor / ceiling',
+    'Target',
+    'Result',
+  ]
+  const right = [false, true, true, true, true, true, false, false]
+  const rows = section.rows.map((r) => [
+    r.figure,
+    r.ours ?? '—',
+    r.nodemailer ?? '—',
+    r.reference ?? '—',
+    fmtRatio(r.vsNodemailer),
+    fmtRatio(r.vsReference),
+    r.target ?? '—',
+    r.pass === true ? 'pass' : r.pass === false ? '**FAIL**' : '—',
+  ])
+  // padded the way the repository's formatter (Biome) lays out markdown tables
+  const widths = header.map((h, i) => Math.max(h.length, 3, ...rows.map((row) => row[i].length)))
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`
+  const rule = `| ${widths.map((w, i) => (right[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`
+  const table = [line(header), rule, ...rows.map(line)].join('\n')
   const notes = section.notes.length ? `\n\n${section.notes.map((n) => `- ${n}`).join('\n')}` : ''
-  return `### ${section.title}\n\n${head}${body}${notes}\n`
+  return `### ${section.title}\n\n${table}${notes}\n`
 }

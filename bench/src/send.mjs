@@ -8,9 +8,8 @@ import {
   attempter,
   fmtBytes,
   fmtRate,
-  gc,
+  interleaved,
   MiB,
-  median,
   runInChild,
   trackPeakRss,
 } from './measure.mjs'
@@ -142,18 +141,17 @@ export async function streamTask({ port, count }) {
   }
 }
 
-async function measure(sink, once, warmup) {
-  await warmup()
-  const times = []
-  for (let r = 0; r < RUNS; r++) {
-    gc()
+/** A side for `interleaved`: `once()` resolves ms, and the sink must count COUNT messages. */
+const side = (sink, warmup, once) => ({
+  warmup,
+  async once() {
     const before = await sink.count()
-    times.push(await once())
+    const ms = await once()
     const got = (await sink.count()) - before
     if (got !== COUNT) throw new Error(`sink counted ${got} messages, expected ${COUNT}`)
-  }
-  return { value: median(times), runs: times }
-}
+    return ms
+  },
+})
 
 export async function run() {
   const rows = []
@@ -164,31 +162,42 @@ export async function run() {
   const ours = mod ? oursSide(mod.createTransport) : null
   if (!ours) notes.push(`Our side not measured: ${reason}.`)
   const res = {}
-  const attempt = attempter(res, notes, 130_000)
+  const keep = (results) => {
+    for (const [key, r] of Object.entries(results)) {
+      if (r.error)
+        notes.push(`${key} failed: ${String(r.error?.message ?? r.error).split('\n')[0]}`)
+      else res[key] = r
+    }
+  }
   const sink = await startSink('pipelining')
   try {
+    const p = sink.port
     for (const kind of ['one', 'pool']) {
-      await attempt(`nodemailer ${kind}`, () =>
-        measure(
-          sink,
-          () => nodemailerSide[kind](sink.port, msgs),
-          () => nodemailerSide[kind](sink.port, warm),
+      keep(
+        await interleaved(
+          {
+            [`nodemailer ${kind}`]: side(
+              sink,
+              () => nodemailerSide[kind](p, warm),
+              () => nodemailerSide[kind](p, msgs),
+            ),
+            [`ours ${kind}`]:
+              ours &&
+              side(
+                sink,
+                () => ours[kind](p, warm),
+                () => ours[kind](p, msgs),
+              ),
+          },
+          { runs: RUNS },
         ),
       )
-      if (ours) {
-        await attempt(`ours ${kind}`, () =>
-          measure(
-            sink,
-            () => ours[kind](sink.port, msgs),
-            () => ours[kind](sink.port, warm),
-          ),
-        )
-      }
     }
     if (ours) {
+      const attempt = attempter(res, notes, 130_000)
       await attempt('stream', async () => {
         const before = await sink.count()
-        const r = await runInChild('send', 'streamTask', { port: sink.port, count: STREAM_COUNT })
+        const r = await runInChild('send', 'streamTask', { port: p, count: STREAM_COUNT })
         const got = (await sink.count()) - before - 200
         if (got !== STREAM_COUNT) throw new Error(`sink counted ${got} of ${STREAM_COUNT} messages`)
         return r
@@ -239,7 +248,8 @@ export async function run() {
       'Nodemailer: `createTransport({ pool: true, maxConnections: 1 })` with `sendMail` awaited one ' +
       'after the other (its plain transport would open a connection per message), and ' +
       '`maxConnections: 4` with every `sendMail` issued at once. Building is included on both sides; ' +
-      `each figure is the median of ${RUNS} runs after a 200-message warm-up; the sink checks the count.`,
+      `each figure is the median of ${RUNS} runs after a 200-message warm-up, the runs of the two ` +
+      'sides interleaved; the sink checks the count.',
   )
   return { title: 'Send, building included (issue 5)', rows, notes }
 }

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import SMTPConnection from 'nodemailer/lib/smtp-connection'
 import { ceilingSend } from './ceiling.mjs'
 import { envelope, largeRaw, smallRaw } from './fixtures.mjs'
-import { attempter, fmtMs, fmtRate, gc, median } from './measure.mjs'
+import { fmtMs, fmtRate, interleaved } from './measure.mjs'
 import { loadOurs } from './ours.mjs'
 import { ratio } from './report.mjs'
 import { startSink } from './sink.mjs'
@@ -82,19 +82,17 @@ const oursClient = (SmtpClient) => ({
   },
 })
 
-/** Median over RUNS runs (after a short warm-up) of `once()` ms; checks the sink's count. */
-async function measure(sink, once, perRun, warmup) {
-  await warmup()
-  const times = []
-  for (let r = 0; r < RUNS; r++) {
-    gc()
+/** A side for `interleaved`: `once()` resolves ms, and the sink must count `perRun` messages. */
+const side = (sink, perRun, warmup, once) => ({
+  warmup,
+  async once() {
     const before = await sink.count()
-    times.push(await once())
+    const ms = await once()
     const got = (await sink.count()) - before
     if (got !== perRun) throw new Error(`sink counted ${got} messages, expected ${perRun}`)
-  }
-  return { value: median(times), runs: times }
-}
+    return ms
+  },
+})
 
 const rate = (ms) => (COUNT * 1000) / ms
 
@@ -108,80 +106,85 @@ export async function run() {
   const ours = mod ? oursClient(mod.SmtpClient) : null
   if (!ours) notes.push(`Our side not measured: ${reason}.`)
   const res = {}
-  const attempt = attempter(res, notes)
-
-  const sink = await startSink('pipelining')
-  try {
-    await attempt('ceiling', () =>
-      measure(
-        sink,
-        () => ceilingSend(sink.port, raws, envelope),
-        COUNT,
-        () => ceilingSend(sink.port, warm, envelope),
-      ),
-    )
-    await attempt('nodemailer', () =>
-      measure(
-        sink,
-        () => nodemailerClient.many(sink.port, raws),
-        COUNT,
-        () => nodemailerClient.many(sink.port, warm),
-      ),
-    )
-    if (ours) {
-      await attempt('ours pipelining', () =>
-        measure(
-          sink,
-          () => ours.many(sink.port, raws),
-          COUNT,
-          () => ours.many(sink.port, warm),
-        ),
-      )
+  const keep = (results) => {
+    for (const [key, r] of Object.entries(results)) {
+      if (r.error)
+        notes.push(`${key} failed: ${String(r.error?.message ?? r.error).split('\n')[0]}`)
+      else res[key] = r
     }
-    await attempt('nodemailer 15 MB', () =>
-      measure(
-        sink,
-        () => nodemailerClient.one(sink.port, large),
-        1,
-        () => nodemailerClient.one(sink.port, raws[0]),
-      ),
-    )
-    if (ours) {
-      await attempt('ours 15 MB', () =>
-        measure(
-          sink,
-          () => ours.one(sink.port, large),
-          1,
-          () => ours.one(sink.port, raws[0]),
-        ),
-      )
-    }
-  } finally {
-    await sink.stop()
   }
 
-  if (ours) {
-    const chunkSink = await startSink('chunking')
-    try {
-      await attempt('ours chunking', () =>
-        measure(
-          chunkSink,
-          () => ours.many(chunkSink.port, raws),
-          COUNT,
-          () => ours.many(chunkSink.port, warm),
-        ),
-      )
-      await attempt('ours 15 MB chunking', () =>
-        measure(
-          chunkSink,
-          () => ours.one(chunkSink.port, large),
-          1,
-          () => ours.one(chunkSink.port, raws[0]),
-        ),
-      )
-    } finally {
-      await chunkSink.stop()
-    }
+  const sink = await startSink('pipelining')
+  const chunkSink = await startSink('chunking')
+  try {
+    const p = sink.port
+    const c = chunkSink.port
+    keep(
+      await interleaved(
+        {
+          ceiling: side(
+            sink,
+            COUNT,
+            () => ceilingSend(p, warm, envelope),
+            () => ceilingSend(p, raws, envelope),
+          ),
+          nodemailer: side(
+            sink,
+            COUNT,
+            () => nodemailerClient.many(p, warm),
+            () => nodemailerClient.many(p, raws),
+          ),
+          'ours pipelining':
+            ours &&
+            side(
+              sink,
+              COUNT,
+              () => ours.many(p, warm),
+              () => ours.many(p, raws),
+            ),
+          'ours chunking':
+            ours &&
+            side(
+              chunkSink,
+              COUNT,
+              () => ours.many(c, warm),
+              () => ours.many(c, raws),
+            ),
+        },
+        { runs: RUNS },
+      ),
+    )
+    keep(
+      await interleaved(
+        {
+          'nodemailer 15 MB': side(
+            sink,
+            1,
+            () => nodemailerClient.one(p, raws[0]),
+            () => nodemailerClient.one(p, large),
+          ),
+          'ours 15 MB':
+            ours &&
+            side(
+              sink,
+              1,
+              () => ours.one(p, raws[0]),
+              () => ours.one(p, large),
+            ),
+          'ours 15 MB chunking':
+            ours &&
+            side(
+              chunkSink,
+              1,
+              () => ours.one(c, raws[0]),
+              () => ours.one(c, large),
+            ),
+        },
+        { runs: RUNS },
+      ),
+    )
+  } finally {
+    await Promise.all([sink.stop(), chunkSink.stop()])
   }
 
   const ceil = res.ceiling ? rate(res.ceiling.value) : NaN
@@ -227,7 +230,8 @@ export async function run() {
     target: 'report only',
   })
   notes.push(
-    `Each figure: median of ${RUNS} runs over a fresh connection after a warm-up run; the clock ` +
+    `Each figure: median of ${RUNS} runs over a fresh connection after a warm-up run, the runs of ` +
+      'all sides interleaved; the clock ' +
       'runs from the first send to the last reply (connect and QUIT excluded); the sink checks ' +
       'that it received exactly the messages sent. Messages are pre-built CRLF strings ' +
       `(~${raws[0].length} bytes; the large one ${(large.length / 1e6).toFixed(1)} MB of 76-character lines).`,
