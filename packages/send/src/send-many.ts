@@ -6,6 +6,7 @@ type SendOne = (message: SendMessage, options?: SendOptions) => Promise<SendInfo
  * Sends messages from an array or (async) iterable with at most `window` of them in progress,
  * yielding one result per message in the order given. The iterable is pulled lazily: a message
  * is taken (and built) only when a slot frees up, so memory stays bounded for any stream length.
+ * Once `options.signal` aborts, no further message is taken from the iterable.
  */
 export async function* sendInOrder(
   send: SendOne,
@@ -24,7 +25,8 @@ export async function* sendInOrder(
   let exhausted = false
   try {
     for (;;) {
-      while (!exhausted && pending.length - head < window) {
+      // After an abort, take no more messages: the ones taken still report their results.
+      while (!exhausted && pending.length - head < window && !options?.signal?.aborted) {
         const next = await iterator.next()
         if (next.done) {
           exhausted = true

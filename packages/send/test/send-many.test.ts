@@ -90,6 +90,29 @@ describe('sendInOrder', () => {
     expect(pulled).toBeLessThanOrEqual(10 + 4)
   })
 
+  it('takes no more messages once the signal aborts, and reports the ones already taken', async () => {
+    const controller = new AbortController()
+    let pulled = 0
+    function* generate() {
+      for (let i = 0; ; i++) {
+        pulled++
+        yield message(i)
+      }
+    }
+    const send = async (m: SendMessage, o?: { signal?: AbortSignal }) => {
+      if (o?.signal?.aborted) throw o.signal.reason
+      return info(m.text!)
+    }
+    const results = []
+    for await (const r of sendInOrder(send, generate(), 8, { signal: controller.signal })) {
+      results.push(r)
+      if (r.index === 20) controller.abort()
+    }
+    expect(results.map((r) => r.index)).toEqual(Array.from({ length: results.length }, (_, i) => i))
+    expect(results.length).toBeLessThanOrEqual(21 + 8)
+    expect(pulled).toBe(results.length)
+  })
+
   it('rejects a window that is not a positive integer', async () => {
     const send = async (m: SendMessage) => info(m.text!)
     await expect(sendInOrder(send, [], 0).next()).rejects.toThrow(/window/)

@@ -93,6 +93,31 @@ describe('createTestTransport', () => {
     expect(transport.messages).toHaveLength(2)
   })
 
+  it('streams 100,000 messages from an async generator through sendMany, pulling lazily', async () => {
+    const transport = createTestTransport({ record: false })
+    const window = 32
+    let pulled = 0
+    let results = 0
+    let maxAhead = 0
+    async function* generate() {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++
+        maxAhead = Math.max(maxAhead, pulled - results)
+        yield { from: 'a@example.com', to: 'b@example.org', subject: `n${i}`, text: 'tiny' }
+      }
+    }
+    let failures = 0
+    for await (const r of transport.sendMany(generate(), { window })) {
+      results++
+      if ('error' in r) failures++
+    }
+    expect(results).toBe(100_000)
+    expect(failures).toBe(0)
+    expect(transport.count).toBe(100_000)
+    // Never more than the window (plus the one being pulled) ahead of the results.
+    expect(maxAhead).toBeLessThanOrEqual(window + 1)
+  })
+
   it('only counts messages with record: false', async () => {
     const transport = createTestTransport({ record: false })
     await transport.send(message)
