@@ -10,7 +10,9 @@ const read = (socket: SmtpSocket) => {
     closed = r
   })
   socket.setHandlers({
-    data: (b) => void (text += Buffer.from(b).toString('latin1')),
+    data: (b) => {
+      text += Buffer.from(b).toString('latin1')
+    },
     close: (e) => closed?.(e),
   })
   return { text: () => text, done }
