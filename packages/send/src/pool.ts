@@ -1,5 +1,6 @@
 import type { Envelope, SendResult } from '@mail/smtp'
 import { abortReason, SendError } from './errors.js'
+import { JobQueue } from './job-queue.js'
 import type { ResolvedPool } from './options.js'
 import type { PreparedMessage } from './prepare.js'
 import { RateLimiter } from './rate-limit.js'
@@ -57,14 +58,13 @@ export class Pool {
   private readonly limiter: RateLimiter | undefined
   private readonly lifetime = new AbortController()
   private readonly connections = new Set<Connection>()
-  private queue: Job[] = []
-  private head = 0
-  private queuedCount = 0
+  private readonly queue = new JobQueue<Job>()
   private active = 0
   private seq = 0
   private rateTimer: Timer | undefined
   private connectFailures = 0
-  private quitting = 0
+  /** QUITs under way: their connections still count against maxConnections. */
+  private readonly quitting = new Set<Promise<void>>()
   private connectGateUntil = 0
   private gateTimer: Timer | undefined
   private closing = false
@@ -107,7 +107,7 @@ export class Pool {
         signal.addEventListener('abort', job.onAbort, { once: true })
       }
       this.active++
-      this.enqueue(job)
+      this.queue.add(job)
       this.pump()
     })
   }
@@ -122,47 +122,13 @@ export class Pool {
     clearTimeout(this.rateTimer)
     clearTimeout(this.gateTimer)
     this.lifetime.abort()
-    const quits: Promise<void>[] = []
-    for (const conn of this.connections) quits.push(this.retire(conn))
-    await Promise.all(quits)
-  }
-
-  private enqueue(job: Job): void {
-    job.state = 'queued'
-    this.queuedCount++
-    const last = this.queue[this.queue.length - 1]
-    if (last === undefined || last.seq < job.seq) {
-      this.queue.push(job)
-      return
-    }
-    // A retried message goes back before every message submitted after it.
-    let at = this.queue.length
-    while (at > this.head && this.queue[at - 1]!.seq > job.seq) at--
-    this.queue.splice(at, 0, job)
-  }
-
-  private nextQueued(): Job | undefined {
-    while (this.head < this.queue.length) {
-      const job = this.queue[this.head]!
-      if (job.state === 'queued') return job
-      this.head++ // aborted while queued: dropped lazily
-    }
-    return undefined
-  }
-
-  private takeQueued(): void {
-    this.queue[this.head] = undefined as unknown as Job
-    this.head++
-    this.queuedCount--
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head)
-      this.head = 0
-    }
+    for (const conn of this.connections) this.retire(conn)
+    await Promise.all(this.quitting)
   }
 
   private pump(): void {
     for (;;) {
-      const job = this.nextQueued()
+      const job = this.queue.peek()
       if (job === undefined) break
       const conn = this.pick()
       if (conn === undefined) break
@@ -177,15 +143,10 @@ export class Pool {
         }
         this.limiter.record()
       }
-      this.takeQueued()
+      this.queue.take()
       this.dispatch(job, conn)
     }
     this.maybeOpen()
-    if (this.queuedCount === 0) {
-      // Nothing waits: trim the queue and let idle connections start their idle timers.
-      this.queue = []
-      this.head = 0
-    }
   }
 
   /** The ready connection with the fewest messages in flight that can take one more. */
@@ -207,9 +168,9 @@ export class Pool {
 
   /** Opens connections while messages wait and every ready connection is full. */
   private maybeOpen(): void {
-    if (this.queuedCount === 0) return
+    if (this.queue.size === 0) return
     // Connections still finishing their messages or their QUIT count against the limit.
-    let open = this.quitting
+    let open = this.quitting.size
     let live = 0
     let connecting = 0
     for (const conn of this.connections) {
@@ -222,7 +183,7 @@ export class Pool {
     const perConnection = this.config.maxInFlightPerConnection
     const wanted = Math.min(
       this.config.maxConnections - open,
-      Math.ceil(this.queuedCount / perConnection) - connecting,
+      Math.ceil(this.queue.size / perConnection) - connecting,
     )
     if (wanted <= 0) return
     const wait = this.connectGateUntil - this.now()
@@ -277,8 +238,8 @@ export class Pool {
       this.now() + backoffDelay(this.connectFailures + 1, this.config.retry.backoffMs)
     for (const conn of this.connections) if (!conn.retiring) return
     const kind = classifyFailure(error)
-    for (let job = this.nextQueued(); job !== undefined; job = this.nextQueued()) {
-      this.takeQueued()
+    for (let job = this.queue.peek(); job !== undefined; job = this.queue.peek()) {
+      this.queue.take()
       job.attempts++
       this.failed(job, kind === 'delivery-unknown' ? 'transient' : kind, error)
     }
@@ -348,14 +309,14 @@ export class Pool {
     job.timer = setTimeout(() => {
       job.timer = undefined
       if (job.state !== 'backoff') return
-      this.enqueue(job)
+      this.queue.add(job)
       this.pump()
     }, delay)
   }
 
   private aborted(job: Job): void {
     // While sending, the client sees the same signal and closes that connection itself.
-    if (job.state === 'queued') this.queuedCount--
+    if (job.state === 'queued') this.queue.left()
     else if (job.state === 'backoff') clearTimeout(job.timer)
     else return
     this.settle(job, () => job.reject(abortReason(job.signal!)))
@@ -378,31 +339,29 @@ export class Pool {
   private settledConnection(conn: Connection): void {
     if (!this.connections.has(conn) || conn.inFlight > 0) return
     if (conn.retiring) {
-      void this.retire(conn)
-    } else if (this.queuedCount === 0 && conn.idleTimer === undefined && !this.closing) {
+      this.retire(conn)
+    } else if (this.queue.size === 0 && conn.idleTimer === undefined && !this.closing) {
       conn.idleTimer = setTimeout(() => {
         conn.idleTimer = undefined
-        if (conn.inFlight === 0) void this.retire(conn)
+        if (conn.inFlight === 0) this.retire(conn)
       }, this.config.idleTimeoutMs)
     }
   }
 
-  private async retire(conn: Connection): Promise<void> {
+  /** Ends a connection with QUIT (it counts against the limit until QUIT is answered). */
+  private retire(conn: Connection): void {
     conn.retiring = true
     this.connections.delete(conn)
     clearTimeout(conn.idleTimer)
     const client = conn.client
     if (client === undefined) return // still connecting: closed when it resolves
-    this.quitting++
-    try {
-      if (client.usable) await client.quit()
-      else client.close()
-    } catch {
-      client.close()
-    } finally {
-      this.quitting--
-    }
-    this.pump()
+    const quit = (client.usable ? client.quit() : Promise.resolve(client.close()))
+      .catch(() => client.close())
+      .then(() => {
+        this.quitting.delete(quit)
+        this.pump()
+      })
+    this.quitting.add(quit)
   }
 
   private discard(conn: Connection): void {
