@@ -53,6 +53,7 @@ export function resolveTransport(input: TransportInput | undefined): ResolvedTra
   } else {
     throw transportError('transport', 'must be a URL string or an options object')
   }
+  checkMisplaced(options)
   const { url: _url, pool, retry, dkim, build, ...connect } = options
   if (typeof connect.host !== 'string' || connect.host === '') {
     throw transportError('host', 'is missing')
@@ -138,6 +139,27 @@ function resolveDkim(dkim: Exclude<TransportInput, string>['dkim']): DkimOptions
     }
   })
   return list
+}
+
+// Options of other mailers that would otherwise be silently ignored, with what to use instead.
+const MISPLACED: Record<string, string> = {
+  secure: "use security: 'implicit' (TLS from the start) or 'starttls'",
+  requireTLS: "use security: 'starttls' (the default for a non-loopback host)",
+  ignoreTLS: "use security: 'none'",
+  service: 'give host and port (or a URL)',
+  user: 'use auth: { user, pass }',
+  pass: 'use auth: { user, pass }',
+  maxConnections: 'belongs in pool: { maxConnections }',
+  maxMessages: 'use pool: { maxMessagesPerConnection }',
+  rateLimit: 'belongs in pool: { rateLimit: { messages, perMs } }',
+  rateDelta: 'use pool: { rateLimit: { messages, perMs } }',
+}
+
+function checkMisplaced(options: object): void {
+  for (const key of Object.keys(options)) {
+    const hint = Object.hasOwn(MISPLACED, key) ? MISPLACED[key] : undefined
+    if (hint !== undefined) throw transportError(key, `is not an option of @mail/send: ${hint}`)
+  }
 }
 
 function checkInt(value: unknown, field: string, min: number, max: number): number {

@@ -76,6 +76,15 @@ describe('resolveTransport', () => {
     expect((error as SendError).field).toBe(field)
   })
 
+  it('points options of other mailers to their equivalent instead of ignoring them', () => {
+    expect(() => resolveTransport({ host: 'h', secure: true } as never)).toThrow(
+      /security: 'implicit'/,
+    )
+    expect(() => resolveTransport({ host: 'h', maxConnections: 3 } as never)).toThrow(
+      expect.objectContaining({ field: 'maxConnections', message: expect.stringMatching(/pool/) }),
+    )
+  })
+
   it('never echoes the password of a bad URL given in options', () => {
     const pass = 'Zx9-very-secret'
     expect(() => resolveTransport({ url: `smtp://u:${pass}@host:0` })).toThrow(
