@@ -49,6 +49,27 @@ describe('pool', () => {
     }
   })
 
+  it('authenticates every pooled connection over STARTTLS', async () => {
+    const server = await startAiosmtpd({
+      security: 'starttls',
+      requireStarttls: true,
+      auth: { user: 'pool', pass: 'p/o%o@l' },
+    })
+    try {
+      await using transport = createTransport({
+        url: `smtp://pool:${encodeURIComponent('p/o%o@l')}@localhost:${server.port}?security=starttls&maxConnections=2`,
+        tls: { ca: server.ca },
+      })
+      const results = await collect(
+        transport.sendMany(Array.from({ length: 20 }, (_, i) => message(i))),
+      )
+      expect(results.filter((r) => 'error' in r)).toEqual([])
+      expect(await server.waitFor(20)).toHaveLength(20)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('never opens more than maxConnections at once and sends in submission order per connection', async () => {
     const sink = await startSmtpSink()
     try {
