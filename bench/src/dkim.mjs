@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import DKIM from 'nodemailer/lib/dkim'
 import { largeRaw, smallRaw } from './fixtures.mjs'
-import { fmtMs, fmtRate, interleaved, MiB, rateSide, timeOnce } from './measure.mjs'
+import { fmtMs, fmtRate, interleaved, MiB, rateSide, timeOnce, warmFor } from './measure.mjs'
 import { loadOurs } from './ours.mjs'
 import { ratio } from './report.mjs'
 
@@ -67,7 +67,7 @@ export async function run() {
     target: 'report only (issue 7 sets none)',
   })
 
-  const timeSide = (fn) => ({ warmup: fn, once: () => timeOnce(fn) })
+  const timeSide = (fn) => ({ warmup: () => warmFor(fn, 500), once: () => timeOnce(fn) })
   const times = await interleaved({
     nodemailer: timeSide(() => nmSign(large)),
     ours: oursOk ? timeSide(() => ourSign(large)) : null,

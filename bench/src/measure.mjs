@@ -27,7 +27,7 @@ export const gc = () => {
  * A side measured in operations per second: `fn` (sync or async; an async fn is awaited before
  * the next call) called for about `runMs` per run. Use with `interleaved`.
  */
-export function rateSide(fn, { warmupMs = 300, runMs = 1000 } = {}) {
+export function rateSide(fn, { warmupMs = 1000, runMs = 1000 } = {}) {
   let isAsync = false
   const loop = async (ms) => {
     let count = 0
@@ -58,6 +58,16 @@ export function rateSide(fn, { warmupMs = 300, runMs = 1000 } = {}) {
     },
     once: () => loop(runMs),
   }
+}
+
+/**
+ * Warms a side up: calls `fn` until at least `ms` have passed and it ran `min` times. Both our
+ * client and the sink process need well over a few hundred messages before the JIT has settled;
+ * a short warm-up under-reports whichever side is measured first.
+ */
+export async function warmFor(fn, ms = 2000, min = 2) {
+  const end = performance.now() + ms
+  for (let i = 0; i < min || performance.now() < end; i++) await fn()
 }
 
 const withTimeout = (promise, ms, label) => {
@@ -101,7 +111,7 @@ export async function interleaved(sides, { runs = 3, timeoutMs = 60_000 } = {}) 
 }
 
 /** Ops/s of one `fn` alone (warm-up, then the median of `runs` runs). */
-export async function throughput(fn, { warmupMs = 300, runMs = 1000, runs = 3 } = {}) {
+export async function throughput(fn, { warmupMs = 1000, runMs = 1000, runs = 3 } = {}) {
   const { side } = await interleaved({ side: rateSide(fn, { warmupMs, runMs }) }, { runs })
   if (side.error) throw side.error
   return side
