@@ -25,6 +25,7 @@ const sendOptions = {
   header: { type: 'string', multiple: true },
   eml: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  smtputf8: { type: 'boolean' },
   smtp: { type: 'string' },
   ca: { type: 'string' },
 } as const satisfies Options
@@ -43,6 +44,8 @@ export interface SendArgs {
   verbose: boolean
   json: boolean
   dryRun: boolean
+  /** Allow UTF-8 addresses and headers (RFC 6531/6532); the server must offer SMTPUTF8. */
+  smtputf8: boolean
   from?: string
   to: string[]
   cc: string[]
@@ -126,6 +129,7 @@ export function parseSendArgs(args: string[]): SendArgs {
     verbose: v.verbose ?? false,
     json: v.json ?? false,
     dryRun: v['dry-run'] ?? false,
+    smtputf8: v.smtputf8 ?? false,
     from: v.from,
     to: v.to ?? [],
     cc: v.cc ?? [],

@@ -66,7 +66,7 @@ export interface ReadyMessage {
  */
 export async function readyMessage(
   raw: Uint8Array,
-  override: { from?: string; to: string[]; cc: string[]; bcc: string[] },
+  override: { from?: string; to: string[]; cc: string[]; bcc: string[]; smtputf8?: boolean },
 ): Promise<ReadyMessage> {
   // Loaded on demand: only --eml needs a parser, and it is the slowest import of `send`.
   const { simpleParser } = await import('mailparser')
@@ -89,7 +89,7 @@ export async function readyMessage(
   }
   // The builder's envelope rules (bare addresses, IDNA, de-duplication) apply here too, and a
   // bad address is reported as a MimeError naming the field.
-  const envelope = getEnvelope({ from, to })
+  const envelope = getEnvelope({ from, to }, { smtputf8: override.smtputf8 ?? false })
   const result: ReadyMessage = { raw: stripBcc(raw), envelope }
   if (parsed.messageId) result.messageId = parsed.messageId
   return result

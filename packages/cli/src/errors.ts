@@ -99,7 +99,11 @@ export function describeError(err: unknown, hostPort?: string): string {
     if (e.deliveryUnknown) {
       return `delivery unknown: the connection to ${where} failed after the message was sent (it may have been delivered)`
     }
-    if (e.stage === 'tls' || e.stage === 'starttls') return `TLS failed with ${where}: ${e.message}`
+    if (e.stage === 'tls' || e.stage === 'starttls') {
+      return e.message.includes(where)
+        ? `TLS failed: ${e.message}`
+        : `TLS failed with ${where}: ${e.message}`
+    }
     if (e.stage === 'input') return `bad address in the envelope: ${e.message}`
     if (code !== undefined) {
       const reply = replyText({
@@ -111,4 +115,11 @@ export function describeError(err: unknown, hostPort?: string): string {
     }
   }
   return e.message.split('\n')[0] ?? e.name
+}
+
+/** {@link describeError} folded onto one line: some causes (OpenSSL's) span several. */
+export function describeErrorLine(err: unknown, hostPort?: string): string {
+  return describeError(err, hostPort)
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim()
 }

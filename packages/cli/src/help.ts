@@ -39,6 +39,8 @@ Content:
   -a, --attach PATH        attach a file (repeatable)
       --inline PATH=CID    an inline part the HTML shows as <img src="cid:CID"> (repeatable)
       --header 'N: value'  an extra header field (repeatable)
+      --smtputf8           allow UTF-8 addresses such as jörg@example.de (RFC 6531); the server
+                           must offer SMTPUTF8
       --eml FILE           send a ready message as it is ('-' reads stdin); the envelope comes
                            from --from/--to/--cc/--bcc, else from its From/Sender/To/Cc/Bcc;
                            Bcc fields are removed before sending

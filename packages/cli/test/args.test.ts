@@ -37,6 +37,7 @@ describe('parseSendArgs', () => {
       '--header',
       'X-Two:2',
       '--dry-run',
+      '--smtputf8',
       '--json',
     ])
     expect(args).toMatchObject({
@@ -53,6 +54,7 @@ describe('parseSendArgs', () => {
         { name: 'X-Two', value: '2' },
       ],
       dryRun: true,
+      smtputf8: true,
       json: true,
       verbose: false,
     })

@@ -1,7 +1,7 @@
 import { buildMessage, MimeError } from '@mail/mime'
 import { SendError } from '@mail/send'
 import { describe, expect, it } from 'vitest'
-import { describeError, replyText } from '../src/errors.js'
+import { describeError, describeErrorLine, replyText } from '../src/errors.js'
 import { CliError } from '../src/output.js'
 
 function mimeErrorOf(input: Parameters<typeof buildMessage>[0]): MimeError {
@@ -53,6 +53,17 @@ describe('describeError', () => {
   it('passes a CliError message through unchanged and keeps only the first line of others', () => {
     expect(describeError(new CliError('file not found: a.pdf'))).toBe('file not found: a.pdf')
     expect(describeError(new Error('first\nsecond'))).toBe('first')
+  })
+})
+
+describe('describeErrorLine', () => {
+  it('folds a cause that spans several lines onto one', () => {
+    const err = new CliError(
+      'handshake failed: error:0A00010B:SSL routines\n; the server answered in plaintext',
+    )
+    expect(describeErrorLine(err)).toBe(
+      'handshake failed: error:0A00010B:SSL routines ; the server answered in plaintext',
+    )
   })
 })
 

@@ -1,6 +1,6 @@
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser'
 import { type InboxArgs, parseInboxArgs } from '../args.js'
-import { describeError } from '../errors.js'
+import { describeErrorLine } from '../errors.js'
 import { INBOX_HELP } from '../help.js'
 import { findStored, inboxDir, listStored, readStored, type StoredFile } from '../inbox/store.js'
 import { EXIT, formatBytes, type Io, printable, reportError } from '../output.js'
@@ -154,7 +154,7 @@ export async function runInbox(argv: string[], io: Io): Promise<number> {
     else printList(io, dir, rows)
     return EXIT.ok
   } catch (err) {
-    const line = describeError(err)
+    const line = describeErrorLine(err)
     if (args?.json) io.stdout.write(`${JSON.stringify({ error: line })}\n`)
     return reportError(io, err, line, args?.verbose ?? argv.includes('--verbose'))
   }

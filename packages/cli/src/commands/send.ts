@@ -4,7 +4,7 @@ import { type SendInfo, type SmtpTransportOptions, sendmail } from '@mail/send'
 import { SmtpClient, type SmtpConnectOptions } from '@mail/smtp'
 import { parseSendArgs, type SendArgs } from '../args.js'
 import { type ReadyMessage, readyMessage } from '../eml.js'
-import { describeError, replyText } from '../errors.js'
+import { describeErrorLine, replyText } from '../errors.js'
 import { SEND_HELP } from '../help.js'
 import { type DeliveredMessage, startInboxServer } from '../inbox/server.js'
 import { inboxDir } from '../inbox/store.js'
@@ -112,6 +112,7 @@ async function deliver(
       return { info, stored }
     }
     const transport: SmtpTransportOptions = { ...(inboxEndpoint ?? { url }), ...common }
+    if (args.smtputf8) transport.build = { smtputf8: true }
     // One attempt: a person at a prompt wants the failure now, not after silent retries.
     transport.retry = { attempts: 1 }
     return { info: await sendmail(message, transport), stored }
@@ -184,7 +185,7 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
               envelope: message.envelope,
               messageId: message.messageId ?? null,
             }
-          : composeMessage(message)
+          : composeMessage(message, { smtputf8: args.smtputf8 })
       progress.done()
       if (args.json) {
         const out = {
@@ -206,7 +207,7 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     return sent.info.rejected.length > 0 ? EXIT.partial : EXIT.ok
   } catch (err) {
     progress.done()
-    const line = describeError(err, hostPort)
+    const line = describeErrorLine(err, hostPort)
     if (args?.json) io.stdout.write(`${JSON.stringify({ error: line })}\n`)
     return reportError(io, err, line, args?.verbose ?? argv.includes('--verbose'))
   }

@@ -1,5 +1,5 @@
 import { parseServeArgs, type ServeArgs } from '../args.js'
-import { describeError } from '../errors.js'
+import { describeErrorLine } from '../errors.js'
 import { SERVE_HELP } from '../help.js'
 import { startInboxServer } from '../inbox/server.js'
 import { inboxDir } from '../inbox/store.js'
@@ -84,5 +84,5 @@ function describeListenError(err: unknown, hostPort: string | undefined): string
   if (code === 'EADDRINUSE') return `port already in use: ${hostPort}`
   if (code === 'EACCES') return `permission denied to listen on ${hostPort}`
   if (code === 'EADDRNOTAVAIL') return `address not available: ${hostPort}`
-  return describeError(err, hostPort)
+  return describeErrorLine(err, hostPort)
 }

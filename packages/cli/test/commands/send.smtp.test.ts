@@ -108,6 +108,36 @@ describe('mailx send --smtp to a real server with STARTTLS and AUTH (aiosmtpd)',
     }
   })
 
+  it('exits 1 naming TLS when the server certificate is not trusted', async () => {
+    const server = await startAiosmtpd({
+      security: 'starttls',
+      auth: { user: 'alice', pass: 'secret' },
+    })
+    try {
+      const r = await runCli(
+        [
+          'send',
+          '-f',
+          'me@example.com',
+          '-t',
+          'you@example.com',
+          '--text',
+          'x',
+          '--smtp',
+          `smtp://alice:secret@127.0.0.1:${server.port}?security=starttls`,
+        ],
+        { cwd: work.dir() },
+      )
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(
+        new RegExp(`^mailx: TLS failed with 127\\.0\\.0\\.1:${server.port}: .+\n$`),
+      )
+      expect(await server.received()).toEqual([])
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('prints the SMTP transcript with --verbose, the password redacted', async () => {
     const server = await startAiosmtpd({
       security: 'starttls',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseWithPython } from '@mail/testkit'
+import { parseWithMailparser, parseWithPython } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 import { useWorkDir } from '../helpers/workdir.js'
@@ -165,6 +165,24 @@ describe('mailx send into the embedded inbox', () => {
       to: ['carol@example.org'],
     })
     expect((await work.onlyStored()).toString()).toBe(eml)
+  })
+
+  it('sends to a UTF-8 address with --smtputf8, and refuses it without, naming the option', async () => {
+    const base = ['send', '-f', 'me@example.com', '-t', 'j\u00f6rg@example.de', '--text', 'x']
+    const refused = await runCli(base, { cwd: work.dir() })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^mailx: bad address in --to: .*SMTPUTF8/)
+    const r = await runCli([...base, '--smtputf8', '--json'], { cwd: work.dir() })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout).accepted).toEqual(['j\u00f6rg@example.de'])
+    // RFC 6532: the header carries the address as raw UTF-8 (Python's bytes parser would not
+    // decode it, so mailparser reads it here).
+    const raw = await work.onlyStored()
+    expect(raw.toString('utf8')).toMatch(/^To: j\u00f6rg@example\.de\r$/m)
+    expect((await parseWithMailparser(raw)).to).toEqual([
+      { name: '', address: 'j\u00f6rg@example.de' },
+    ])
   })
 
   it('prints the built message with --dry-run and sends nothing', async () => {
