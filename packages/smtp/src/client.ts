@@ -72,6 +72,7 @@ export class SmtpClient {
       if (options.signal?.aborted) return abort()
       options.signal?.addEventListener('abort', abort, { once: true })
       session.flush()
+      connection.start()
     })
   }
 

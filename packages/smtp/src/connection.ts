@@ -34,7 +34,11 @@ export class Connection implements SessionHost {
   ) {
     this.onReady = callbacks.ready
     this.onFailed = callbacks.failed
-    socket.setHandlers({
+  }
+
+  /** Starts reading; `session` must be set. */
+  start(): void {
+    this.socket.setHandlers({
       data: (chunk) => this.session.receive(chunk),
       close: (error) => {
         this.closed = true

@@ -23,10 +23,9 @@ class CloudflareSmtpSocket implements SmtpSocket {
   private writer!: WritableStreamDefaultWriter<Uint8Array>
   private generation = 0
   private ended = false
+  private started = false
 
-  constructor(private socket: CfSocket) {
-    this.attach()
-  }
+  constructor(private socket: CfSocket) {}
 
   private attach(): void {
     this.reader = this.socket.readable.getReader()
@@ -57,8 +56,13 @@ class CloudflareSmtpSocket implements SmtpSocket {
     this.handlers.close(error)
   }
 
+  /** Reading starts here, so nothing the server sends first can be missed. */
   setHandlers(handlers: SocketHandlers): void {
     this.handlers = handlers
+    if (!this.started) {
+      this.started = true
+      this.attach()
+    }
   }
 
   write(chunks: readonly Uint8Array[]): boolean {

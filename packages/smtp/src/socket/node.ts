@@ -40,13 +40,21 @@ const noHandlers: SocketHandlers = { data: () => {}, close: () => {} }
 class NodeSmtpSocket implements SmtpSocket {
   private handlers = noHandlers
   private error: Error | undefined
-  private readonly onData = (chunk: Buffer) => this.handlers.data(chunk)
+  // Bytes (and a close) that arrive before setHandlers are kept, not lost: a fast server's
+  // greeting can come in before the client has wired itself up.
+  private early: Uint8Array[] | undefined = []
+  private closedEarly = false
+  private readonly onData = (chunk: Buffer) => {
+    if (this.early === undefined) this.handlers.data(chunk)
+    else this.early.push(chunk)
+  }
   private readonly onError = (e: Error) => {
     this.error ??= e
   }
   private readonly onClose = () => {
     clearTimeout(this.linger)
-    this.handlers.close(this.error)
+    if (this.early === undefined) this.handlers.close(this.error)
+    else this.closedEarly = true
   }
   private linger: ReturnType<typeof setTimeout> | undefined
 
@@ -75,6 +83,10 @@ class NodeSmtpSocket implements SmtpSocket {
 
   setHandlers(handlers: SocketHandlers): void {
     this.handlers = handlers
+    const early = this.early ?? []
+    this.early = undefined
+    for (const chunk of early) handlers.data(chunk)
+    if (this.closedEarly) handlers.close(this.error)
   }
 
   write(chunks: readonly Uint8Array[]): boolean {

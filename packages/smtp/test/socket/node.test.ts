@@ -37,6 +37,20 @@ describe('nodeSockets', () => {
     await server.stop()
   })
 
+  it('keeps what the server sent before the handlers were set, and its close', async () => {
+    const server = await startScriptedServer((c) => {
+      c.write('220 early\r\n')
+      c.end()
+    })
+    const socket = await nodeSockets.connect({ host: '127.0.0.1', port: server.port, tls: false })
+    await server.done()
+    await new Promise((ok) => setTimeout(ok, 50))
+    const r = read(socket)
+    await r.done
+    expect(r.text()).toBe('220 early\r\n')
+    await server.stop()
+  })
+
   it('upgrades in place with STARTTLS, verifying an IP address against the certificate', async () => {
     const server = await startScriptedServer(async (c) => {
       c.write('ready\r\n')
