@@ -1,16 +1,10 @@
 /** Multipart boundaries (RFC 2046 section 5.1.1). */
 import { MimeError } from './errors.js'
+import { randomHex } from './random.js'
 import type { LeafPart, MultipartPart, Part } from './tree.js'
 
 /** bchars, at most 70, not ending in a space. */
 const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/
-
-export function randomHex(bytes: number): string {
-  const values = crypto.getRandomValues(new Uint8Array(bytes))
-  let out = ''
-  for (const v of values) out += (v < 16 ? '0' : '') + v.toString(16)
-  return out
-}
 
 /**
  * Default boundaries: '=_' can never occur in base64 or quoted-printable output (QP writes '='

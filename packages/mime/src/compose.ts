@@ -1,11 +1,11 @@
 /** composeMessage: validate once, build once; buildMessage and getEnvelope wrap it. */
 import { domainToAscii } from './address/idna.js'
-import { randomHex } from './boundary.js'
 import { isAscii } from './encode/utf8.js'
 import { envelopeOf } from './envelope.js'
 import { MimeError } from './errors.js'
 import { messageHeaders } from './header/message.js'
 import { msgId } from './header/msg-id.js'
+import { randomHex } from './random.js'
 import { serializeMessage } from './serialize.js'
 import { buildTree } from './tree.js'
 import type { BuildOptions, ComposedMessage, Envelope, MessageInput } from './types.js'

@@ -45,5 +45,9 @@ export function serializeMessage(
   ]
   emitBody(root, boundaries, out)
   if (root.kind === 'multipart') out.push('\r\n')
-  return out.join('')
+  // Concatenation, not join: engines link the pieces instead of copying them, so a message
+  // with large attachments never holds its encoded body twice.
+  let raw = ''
+  for (const piece of out) raw += piece
+  return raw
 }

@@ -5,16 +5,23 @@
  */
 
 interface BufferView {
+  [index: number]: number
   toString(encoding: 'base64'): string
+  toString(encoding: 'latin1', start: number, end: number): string
+  write(text: string, offset: number, length: number, encoding: 'latin1'): number
+  copyWithin(target: number, start: number, end: number): this
 }
 interface BufferStatic {
   from(buffer: ArrayBufferLike, byteOffset: number, length: number): BufferView
+  allocUnsafe(size: number): BufferView
 }
 
 /** The runtime's Buffer, looked up on each call so a test can hide it and exercise the Web path. */
 function nativeBuffer(): BufferStatic | undefined {
   const candidate = (globalThis as { Buffer?: BufferStatic }).Buffer
-  return typeof candidate?.from === 'function' ? candidate : undefined
+  return typeof candidate?.from === 'function' && typeof candidate.allocUnsafe === 'function'
+    ? candidate
+    : undefined
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
@@ -25,8 +32,14 @@ const decoder = new TextDecoder()
 
 /** RFC 2045 section 6.8: encoded lines are at most 76 characters; 57 input octets fill one. */
 export const LINE_OCTETS = 57
-/** Input octets encoded per chunk: 1024 lines, so peak memory stays near the output size. */
-const CHUNK_OCTETS = LINE_OCTETS * 1024
+/**
+ * Input octets encoded per chunk: 16384 lines, about 1.2 MiB of output. Small enough that peak
+ * memory stays near the output size; large enough that Node hands strings over without copying
+ * them into the JS heap (its external-string threshold is about 1 MiB), which is several times
+ * faster than many smaller strings.
+ */
+const CHUNK_OCTETS = LINE_OCTETS * 16384
+const LINE_CHARS = (LINE_OCTETS / 3) * 4
 
 /** Writes the base64 of bytes[start, end) into out at offset o; returns the new offset. */
 function encodeInto(bytes: Uint8Array, start: number, end: number, out: Uint8Array, o: number) {
@@ -70,13 +83,30 @@ export function base64Encode(bytes: Uint8Array): string {
   return B.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 }
 
-/** Splits one-line base64 into 76-character lines joined by CRLF. */
-function wrap(encoded: string): string {
-  const width = (LINE_OCTETS / 3) * 4
-  if (encoded.length <= width) return encoded
-  const lines: string[] = []
-  for (let i = 0; i < encoded.length; i += width) lines.push(encoded.slice(i, i + width))
-  return lines.join('\r\n')
+/**
+ * Native body encoder: Buffer's base64 for the chunk, written into a scratch buffer, then each
+ * 76-character line moved (last first, with native copyWithin) to leave room for its CRLF.
+ * No per-line strings are made; the chunk becomes one string in a single latin1 read.
+ */
+function nativeChunk(
+  B: BufferStatic,
+  scratch: BufferView,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): string {
+  const encoded = B.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('base64')
+  const n = encoded.length
+  const lines = Math.ceil(n / LINE_CHARS)
+  scratch.write(encoded, 0, n, 'latin1')
+  for (let line = lines - 1; line > 0; line--) {
+    const from = line * LINE_CHARS
+    const to = from + line * 2
+    scratch.copyWithin(to, from, Math.min(from + LINE_CHARS, n))
+    scratch[to - 2] = 13
+    scratch[to - 1] = 10
+  }
+  return scratch.toString('latin1', 0, n + (lines - 1) * 2)
 }
 
 /** Web-only body encoder: fills CRLF-separated 76-character lines straight into one byte array. */
@@ -100,12 +130,13 @@ function webChunk(bytes: Uint8Array, start: number, end: number): string {
  */
 export function pushBase64Body(bytes: Uint8Array, out: string[], forceWeb = false): void {
   const B = forceWeb ? undefined : nativeBuffer()
+  const chunk = Math.min(CHUNK_OCTETS, bytes.length)
+  const scratch = B?.allocUnsafe((chunk / LINE_OCTETS + 1) * (LINE_CHARS + 2))
   for (let start = 0; start < bytes.length; start += CHUNK_OCTETS) {
     const end = Math.min(start + CHUNK_OCTETS, bytes.length)
     if (start !== 0) out.push('\r\n')
-    if (B === undefined) out.push(webChunk(bytes, start, end))
-    else
-      out.push(wrap(B.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('base64')))
+    if (B === undefined || scratch === undefined) out.push(webChunk(bytes, start, end))
+    else out.push(nativeChunk(B, scratch, bytes, start, end))
   }
 }
 

@@ -18,17 +18,35 @@ function isPlain(line: string): boolean {
   return line.charCodeAt(0) !== 46 && !line.startsWith('From ')
 }
 
-/** Splits one line into atomic tokens: a literal character or one '=XX' per octet. */
-function tokenize(line: string): string[] {
-  const tokens: string[] = []
-  for (let i = 0; i < line.length; i++) {
+/**
+ * Encodes one line (no line breaks) in a single pass. Each token (a literal character or one
+ * '=XX' per octet) is placed whole, with a soft break first when it would not fit.
+ */
+function encodeLine(line: string): string {
+  if (isPlain(line)) return line
+  const n = line.length
+  let out = ''
+  let width = 0
+  // Places one token; `last` is the final token of the line, which needs no room for a '='.
+  const put = (token: string, i: number, last: boolean) => {
+    if (width + token.length > (last ? MAX_LINE : MAX_LINE - 1)) {
+      out += '=\r\n'
+      width = 0
+    }
+    if (width === 0) token = guardLineStart(token, line, i)
+    out += token
+    width += token.length
+  }
+  for (let i = 0; i < n; i++) {
     let c = line.charCodeAt(i)
     if (c < 0x80) {
-      // Rule 2: printable ASCII stands for itself; space and tab too, except at the end (rule 3).
-      tokens.push((c >= 33 && c <= 126 && c !== 61) || c === 32 || c === 9 ? line[i]! : ESCAPED[c]!)
+      // Rule 2: printable ASCII stands for itself; rule 3: space and tab too, except at the end.
+      const literal = (c >= 33 && c <= 126 && c !== 61) || ((c === 32 || c === 9) && i !== n - 1)
+      put(literal ? line[i]! : ESCAPED[c]!, i, i === n - 1)
       continue
     }
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < line.length) {
+    const start = i
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
       const d = line.charCodeAt(i + 1)
       if (d >= 0xdc00 && d <= 0xdfff) {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)
@@ -36,59 +54,31 @@ function tokenize(line: string): string[] {
       }
     }
     if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd // lone surrogate: what every TextEncoder writes
+    const last = i === n - 1
     // One token per octet: a soft break may fall between the octets of one character (they
     // are joined again before charset decoding).
     if (c < 0x800) {
-      tokens.push(ESCAPED[0xc0 | (c >> 6)]!, ESCAPED[0x80 | (c & 63)]!)
+      put(ESCAPED[0xc0 | (c >> 6)]!, start, false)
     } else if (c < 0x10000) {
-      tokens.push(ESCAPED[0xe0 | (c >> 12)]!, ESCAPED[0x80 | ((c >> 6) & 63)]!)
-      tokens.push(ESCAPED[0x80 | (c & 63)]!)
+      put(ESCAPED[0xe0 | (c >> 12)]!, start, false)
+      put(ESCAPED[0x80 | ((c >> 6) & 63)]!, start, false)
     } else {
-      tokens.push(ESCAPED[0xf0 | (c >> 18)]!, ESCAPED[0x80 | ((c >> 12) & 63)]!)
-      tokens.push(ESCAPED[0x80 | ((c >> 6) & 63)]!, ESCAPED[0x80 | (c & 63)]!)
+      put(ESCAPED[0xf0 | (c >> 18)]!, start, false)
+      put(ESCAPED[0x80 | ((c >> 12) & 63)]!, start, false)
+      put(ESCAPED[0x80 | ((c >> 6) & 63)]!, start, false)
     }
+    put(ESCAPED[0x80 | (c & 63)]!, start, last)
   }
-  return tokens
-}
-
-function encodeLine(line: string): string {
-  if (isPlain(line)) return line
-  const tokens = tokenize(line)
-  const last = tokens.length - 1
-  const lastToken = tokens[last]
-  // Rule 3: whitespace at the end of an encoded line would be stripped in transport.
-  if (lastToken === ' ' || lastToken === '\t') tokens[last] = ESCAPED[lastToken.charCodeAt(0)]!
-  const out: string[] = []
-  let width = 0
-  for (let t = 0; t <= last; t++) {
-    let token = tokens[t]!
-    const room = t === last ? MAX_LINE : MAX_LINE - 1
-    if (width + token.length > room) {
-      out.push('=\r\n')
-      width = 0
-    }
-    if (width === 0) token = guardLineStart(token, tokens, t)
-    out.push(token)
-    width += token.length
-  }
-  return out.join('')
+  return out
 }
 
 /**
  * A physical line starting with '.' can be eaten by a transport that does not dot-stuff, and one
  * starting with 'From ' is mangled by mbox storage; escaping the first character protects both.
  */
-function guardLineStart(token: string, tokens: string[], t: number): string {
+function guardLineStart(token: string, line: string, i: number): string {
   if (token === '.') return '=2E'
-  if (
-    token === 'F' &&
-    tokens[t + 1] === 'r' &&
-    tokens[t + 2] === 'o' &&
-    tokens[t + 3] === 'm' &&
-    tokens[t + 4] === ' '
-  ) {
-    return '=46'
-  }
+  if (token === 'F' && line.startsWith('rom ', i + 1)) return '=46'
   return token
 }
 

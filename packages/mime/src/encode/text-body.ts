@@ -6,10 +6,25 @@ import { utf8Encode } from './utf8.js'
 /** A Content-Transfer-Encoding this builder emits (RFC 2045 section 6.1). */
 export type TransferEncoding = '7bit' | 'quoted-printable' | 'base64'
 
-/** Printable ASCII, space and tab: the only octets a 7bit text part carries here. */
-const SEVEN_BIT_TEXT = /^[\x20-\x7e\t\r\n]*$/
-/** RFC 5322 2.1.1 asks for lines of at most 78; mbox storage mangles lines starting 'From '. */
-const LONG_OR_FROM_LINE = /[^\r\n]{79}|(?:^|[\r\n])From /
+/**
+ * True for text a 7bit part carries as is: printable ASCII, tab and line breaks only; lines of
+ * at most 78 characters (RFC 5322 2.1.1); no line starting 'From ' (mbox storage mangles it).
+ * One pass over the text, as this runs for every text part.
+ */
+function isSevenBitText(text: string): boolean {
+  let width = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10 || c === 13) {
+      width = 0
+      continue
+    }
+    if (c > 126 || (c < 32 && c !== 9)) return false
+    if (width === 0 && c === 70 && text.startsWith('From ', i)) return false
+    if (++width > 78) return false
+  }
+  return true
+}
 
 /**
  * Chooses the transfer encoding for a text part (the one place this choice is made): 7bit for
@@ -17,7 +32,7 @@ const LONG_OR_FROM_LINE = /[^\r\n]{79}|(?:^|[\r\n])From /
  * cost more than base64's fixed third.
  */
 export function chooseTextEncoding(text: string): TransferEncoding {
-  if (SEVEN_BIT_TEXT.test(text) && !LONG_OR_FROM_LINE.test(text)) return '7bit'
+  if (isSevenBitText(text)) return '7bit'
   let octets = 0
   let escaped = 0
   for (let i = 0; i < text.length; i++) {

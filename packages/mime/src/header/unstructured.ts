@@ -8,6 +8,10 @@ const RAW_TEXT = /^[\x20-\x7e\t]*$/
 /** A run this long cannot be folded into a 998-octet line next to a field name. */
 const LONG_RUN = /[^ \t]{900}/
 
+function hasLongRun(value: string): boolean {
+  return value.length >= 900 && LONG_RUN.test(value)
+}
+
 /**
  * A Subject-like value: as is when it is plain ASCII words, else RFC 2047 encoded-words.
  * Encoding also covers what a parser would otherwise alter: edge or repeated whitespace, tabs,
@@ -17,7 +21,7 @@ const LONG_RUN = /[^ \t]{900}/
  */
 export function formatText(value: string): string {
   if (value === '') return ''
-  if (PLAIN_TEXT.test(value) && !value.includes('=?') && !LONG_RUN.test(value)) return value
+  if (PLAIN_TEXT.test(value) && !value.includes('=?') && !hasLongRun(value)) return value
   return encodedWords(value).join(' ')
 }
 
@@ -26,6 +30,6 @@ export function formatText(value: string): string {
  * structured values such as List-Id keep their syntax; anything else becomes encoded-words.
  */
 export function formatCustomValue(value: string): string {
-  if (RAW_TEXT.test(value) && !LONG_RUN.test(value)) return value
+  if (RAW_TEXT.test(value) && !hasLongRun(value)) return value
   return encodedWords(value).join(' ')
 }
