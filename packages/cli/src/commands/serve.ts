@@ -3,7 +3,7 @@ import { describeErrorLine } from '../errors.js'
 import { SERVE_HELP } from '../help.js'
 import { startInboxServer } from '../inbox/server.js'
 import { inboxDir } from '../inbox/store.js'
-import { EXIT, type Io, printable, reportError } from '../output.js'
+import { EXIT, fileError, type Io, printable, reportError } from '../output.js'
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM), or when `signal` aborts. */
 function stopRequested(signal?: AbortSignal): { promise: Promise<string>; dispose(): void } {
@@ -44,6 +44,9 @@ export async function runServe(argv: string[], io: Io, signal?: AbortSignal): Pr
       dir,
       host: args.host,
       port: args.port,
+      onStoreError(err) {
+        io.stderr.write(`mailx: ${printable(describeErrorLine(fileError(err, dir)))}\n`)
+      },
       onMessage(m) {
         if (json) io.stdout.write(`${JSON.stringify({ received: m })}\n`)
         else

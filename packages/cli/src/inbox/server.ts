@@ -22,7 +22,9 @@ export interface InboxServerOptions {
   port?: number
   /** Called after each message is stored and before the client gets its 250 reply. */
   onMessage?: (message: DeliveredMessage) => void
-  /** Seconds open connections get to finish when the server closes; default 3. */
+  /** Called when a received message cannot be stored (the client gets a 451 and may retry). */
+  onStoreError?: (error: Error) => void
+  /** Milliseconds open connections get to finish when the server closes; default 3000. */
   closeTimeoutMs?: number
 }
 
@@ -69,6 +71,7 @@ export async function startInboxServer(options: InboxServerOptions): Promise<Inb
         })
         .catch((err: unknown) => {
           if ((err as { responseCode?: number }).responseCode) return callback(err as Error)
+          options.onStoreError?.(err as Error)
           const error = new Error(`Could not store message: ${(err as Error).message}`)
           callback(Object.assign(error, { responseCode: 451 }))
         })

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -80,6 +80,27 @@ describe('startInboxServer', () => {
       expect(client.capabilities.extensions.STARTTLS).toBeUndefined()
       expect(client.authenticated).toBe(true)
       await client.quit()
+    } finally {
+      await inbox.close()
+    }
+  })
+
+  it('answers 451 and reports the error when the message cannot be stored', async () => {
+    const notADir = join(dir, 'file')
+    await writeFile(notADir, 'x')
+    const errors: Error[] = []
+    const inbox = await startInboxServer({ dir: notADir, onStoreError: (e) => errors.push(e) })
+    try {
+      const client = await SmtpClient.connect({
+        host: inbox.host,
+        port: inbox.port,
+        security: 'none',
+      })
+      await expect(
+        client.send({ from: 'a@example.com', to: ['b@example.com'] }, 'Subject: x\r\n\r\nx\r\n'),
+      ).rejects.toMatchObject({ name: 'SmtpError', code: 451, transient: true })
+      client.close()
+      expect(errors).toHaveLength(1)
     } finally {
       await inbox.close()
     }
