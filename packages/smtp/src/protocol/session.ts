@@ -225,7 +225,8 @@ export class Session {
       this.host.close(false)
       return
     }
-    const what = head === undefined ? '' : ` while waiting for the reply to ${head.command}`
+    const what =
+      head === undefined ? '' : ` while waiting for the reply to ${head.label ?? head.command}`
     const reason = cause instanceof Error ? `: ${cause.message}` : ''
     this.fatal(this.error(`Connection lost${what}${reason}`, cause), true)
   }
@@ -234,7 +235,7 @@ export class Session {
   timedOut(ms: number): void {
     if (this.state === 'closed') return
     const head = this.expectations[0]
-    let message = `Timed out after ${ms} ms waiting for the reply to ${head?.command ?? 'the server'}`
+    let message = `Timed out after ${ms} ms waiting for the reply to ${head?.label ?? head?.command ?? 'the server'}`
     if (head?.stage === 'greeting' && !this.secure) {
       message += `; if the server expects TLS from the first byte (port 465), use security: 'implicit'`
     }

@@ -74,6 +74,7 @@ export class Transaction implements Operation {
     return {
       stage,
       command: verb,
+      label: stage === 'message' ? 'the end of the message data' : verb,
       timeout,
       handle: (reply) => {
         this.outstanding--
@@ -128,7 +129,7 @@ export class Transaction implements Operation {
         if (!this.failed) this.fail(this.allRejected(), false)
         this.s.send(
           '.\r\n',
-          this.expectation('message', '.', 'data', () => {}),
+          this.expectation('message', 'DATA', 'data', () => {}),
         )
         this.committed = true
         return
@@ -137,7 +138,7 @@ export class Transaction implements Operation {
       if (this.message.length <= size) for (const c of dataBodyNow(this.message)) this.s.sendRaw(c)
       else this.s.sendRaw(dataBody(this.message, size))
       this.s.host.log('client', `<${this.message.length} octets of message content>`)
-      this.s.expect(this.expectation('message', '.', 'data', (r) => this.onEnd(r, '.')))
+      this.s.expect(this.expectation('message', 'DATA', 'data', (r) => this.onEnd(r, 'DATA')))
       this.s.host.log('client', '.')
       this.endSent = true
       this.committed = true
@@ -220,7 +221,7 @@ export class Transaction implements Operation {
       stage,
       code: last?.code,
       enhancedCode: last?.enhancedCode,
-      command: stage === 'rcpt' ? 'RCPT TO' : '.',
+      command: stage === 'rcpt' ? 'RCPT TO' : this.plan.bdat ? 'BDAT' : 'DATA',
       response: last === undefined ? undefined : `${last.code} ${last.message}`,
       transient: this.rejected.every((r) => r.code >= 400 && r.code < 500),
       rejected: this.rejected,

@@ -20,8 +20,10 @@ export type WireChunk = string | Uint8Array | Iterable<Uint8Array>
 /** A reply the session waits for, in the order the commands were written. */
 export interface Expectation {
   stage: SmtpStage
-  /** The command verb, for errors: 'MAIL FROM', 'RCPT TO', 'DATA', '.', 'BDAT'... */
+  /** The command verb, for errors: 'MAIL FROM', 'RCPT TO', 'DATA', 'BDAT'... */
   command: string
+  /** What the reply answers, for messages, when more telling than the verb. */
+  label?: string
   timeout: TimeoutKind
   handle(reply: Reply): void
 }
