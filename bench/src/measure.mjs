@@ -23,15 +23,24 @@ export const gc = () => {
   }
 }
 
+/** Process CPU time (user + system, every thread: GC, crypto thread pool) in ms. */
+export const cpuNow = () => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
 /**
  * A side measured in operations per second: `fn` (sync or async; an async fn is awaited before
- * the next call) called for about `runMs` per run. Use with `interleaved`.
+ * the next call) called for about `runMs` of wall time per run. Each run reports both clocks;
+ * `clock: 'cpu'` makes the process CPU time the figure (steadier than wall time on a machine
+ * shared with other work, for work that is all in this process). Use with `interleaved`.
  */
-export function rateSide(fn, { warmupMs = 1000, runMs = 1000 } = {}) {
+export function rateSide(fn, { warmupMs = 1000, runMs = 1000, clock = 'wall' } = {}) {
   let isAsync = false
   const loop = async (ms) => {
     let count = 0
     const start = performance.now()
+    const cpu0 = cpuNow()
     const end = start + ms
     let now = start
     if (isAsync) {
@@ -47,7 +56,9 @@ export function rateSide(fn, { warmupMs = 1000, runMs = 1000 } = {}) {
         now = performance.now()
       }
     }
-    return (count * 1000) / (now - start)
+    const wall = (count * 1000) / (now - start)
+    const cpu = (count * 1000) / Math.max(cpuNow() - cpu0, 0.001)
+    return { value: clock === 'cpu' ? cpu : wall, wall }
   }
   return {
     async warmup() {
@@ -57,6 +68,14 @@ export function rateSide(fn, { warmupMs = 1000, runMs = 1000 } = {}) {
       await loop(warmupMs)
     },
     once: () => loop(runMs),
+  }
+}
+
+/** A side measured in ms per call of `fn`, by `clock` ('wall' or 'cpu'). Use with `interleaved`. */
+export function timeSide(fn, { warmupMs = 500, clock = 'wall' } = {}) {
+  return {
+    warmup: () => warmFor(fn, warmupMs),
+    once: () => timeOnce(fn, clock),
   }
 }
 
@@ -82,7 +101,8 @@ const withTimeout = (promise, ms, label) => {
  * Measures several sides `{ name: { warmup?(), once() -> number } }` with their timed runs
  * interleaved (a, b, a, b, ...), so a change in the machine's load hits every side alike; the
  * median of `runs` runs is each side's figure. A side that throws or hangs gets `{ error }` and
- * the others go on. Resolves `{ name: { value, runs } | { error } }`.
+ * the others go on. `once()` resolves a number, or `{ value, wall }` when the figure is CPU
+ * time. Resolves `{ name: { value, runs, wall } | { error } }`.
  */
 export async function interleaved(sides, { runs = 3, timeoutMs = 60_000 } = {}) {
   const out = {}
@@ -100,39 +120,42 @@ export async function interleaved(sides, { runs = 3, timeoutMs = 60_000 } = {}) 
       if (out[name].error) continue
       gc()
       try {
-        out[name].runs.push(await withTimeout(sides[name].once(), timeoutMs, name))
+        const r = await withTimeout(sides[name].once(), timeoutMs, name)
+        out[name].runs.push(typeof r === 'number' ? r : r.value)
+        if (typeof r !== 'number') (out[name].walls ??= []).push(r.wall)
       } catch (error) {
         out[name] = { error }
       }
     }
   }
-  for (const name of names) if (!out[name].error) out[name].value = median(out[name].runs)
+  for (const name of names) {
+    const o = out[name]
+    if (o.error) continue
+    o.value = median(o.runs)
+    o.wall = o.walls ? median(o.walls) : o.value
+  }
   return out
 }
 
-/** Ops/s of one `fn` alone (warm-up, then the median of `runs` runs). */
-export async function throughput(fn, { warmupMs = 1000, runMs = 1000, runs = 3 } = {}) {
-  const { side } = await interleaved({ side: rateSide(fn, { warmupMs, runMs }) }, { runs })
+/**
+ * One call of `fn` (sync or async): ms by `clock`, or with clock 'cpu' `{ value: cpu ms, wall }`.
+ */
+export async function timeOnce(fn, clock = 'wall') {
+  const start = performance.now()
+  const cpu0 = cpuNow()
+  await fn()
+  const wall = performance.now() - start
+  return clock === 'cpu' ? { value: cpuNow() - cpu0, wall } : wall
+}
+
+/** Median ms (by `clock`) of `iterations` calls after `warmup` untimed ones; `wall` too. */
+export async function medianTime(fn, { warmup = 1, iterations = 5, clock = 'wall' } = {}) {
+  const { side } = await interleaved(
+    { side: { warmup: () => warmFor(fn, 0, warmup), once: () => timeOnce(fn, clock) } },
+    { runs: iterations, timeoutMs: 120_000 },
+  )
   if (side.error) throw side.error
   return side
-}
-
-/** Milliseconds taken by one call of `fn` (sync or async). */
-export async function timeOnce(fn) {
-  const start = performance.now()
-  await fn()
-  return performance.now() - start
-}
-
-/** Median milliseconds of `iterations` calls after `warmup` untimed ones. */
-export async function medianTime(fn, { warmup = 1, iterations = 5 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn()
-  const times = []
-  for (let i = 0; i < iterations; i++) {
-    gc()
-    times.push(await timeOnce(fn))
-  }
-  return { value: median(times), runs: times }
 }
 
 const readHwmBytes = () => {
