@@ -62,7 +62,12 @@ const QUERY: Record<string, (options: SmtpTransportOptions, value: string, key: 
   dataTimeout: (o, v, k) => setTimeout_(o, 'data', int(v, k, 1)),
 }
 
-/** The query option names a URL may carry. */
+/**
+ * The query option names a URL may carry.
+ *
+ * @example
+ * URL_OPTIONS.includes('security') // true: smtp://host?security=none
+ */
 export const URL_OPTIONS: readonly string[] = Object.keys(QUERY)
 
 /**
