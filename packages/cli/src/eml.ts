@@ -56,6 +56,8 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 export interface ReadyMessage {
   raw: Uint8Array
   envelope: { from: string; to: string[] }
+  /** Send with SMTPUTF8: asked for, or the header section holds raw UTF-8 (RFC 6532). */
+  smtputf8: boolean
   messageId?: string
 }
 
@@ -87,10 +89,14 @@ export async function readyMessage(
   if (to.length === 0) {
     throw new CliError('no recipients: give --to or put To, Cc or Bcc fields in the message')
   }
+  const sent = stripBcc(raw)
+  // RFC 6532: raw UTF-8 in the header section makes it an internationalized message.
+  const smtputf8 =
+    override.smtputf8 === true || sent.subarray(0, headerEnd(sent)).some((b) => b > 0x7f)
   // The builder's envelope rules (bare addresses, IDNA, de-duplication) apply here too, and a
   // bad address is reported as a MimeError naming the field.
-  const envelope = getEnvelope({ from, to }, { smtputf8: override.smtputf8 ?? false })
-  const result: ReadyMessage = { raw: stripBcc(raw), envelope }
+  const envelope = getEnvelope({ from, to }, { smtputf8 })
+  const result: ReadyMessage = { raw: sent, envelope, smtputf8 }
   if (parsed.messageId) result.messageId = parsed.messageId
   return result
 }

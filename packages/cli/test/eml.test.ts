@@ -56,6 +56,17 @@ describe('readyMessage', () => {
     expect(text(ready.raw)).not.toMatch(/^Bcc:/im)
   })
 
+  it('asks for SMTPUTF8 when the header section holds raw UTF-8, or when told to', async () => {
+    const utf8 = Buffer.from(
+      'From: a@example.com\r\nTo: b@example.org\r\nSubject: Gr\u00fc\u00dfe\r\n\r\nx\r\n',
+    )
+    expect((await readyMessage(utf8, { to: [], cc: [], bcc: [] })).smtputf8).toBe(true)
+    expect((await readyMessage(raw, { to: [], cc: [], bcc: [] })).smtputf8).toBe(false)
+    expect((await readyMessage(raw, { to: [], cc: [], bcc: [], smtputf8: true })).smtputf8).toBe(
+      true,
+    )
+  })
+
   it('prefers Sender over From for the reverse path', async () => {
     const withSender = Buffer.from(`Sender: list@example.com\r\n${raw.toString()}`)
     expect((await readyMessage(withSender, { to: [], cc: [], bcc: [] })).envelope.from).toBe(

@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path'
 import { composeMessage, type MessageInput } from '@mail/mime'
 import { type SendInfo, type SmtpTransportOptions, sendmail } from '@mail/send'
-import { SmtpClient, type SmtpConnectOptions } from '@mail/smtp'
+import { SmtpClient, type SmtpConnectOptions, type SmtpLogEntry } from '@mail/smtp'
 import { parseSendArgs, type SendArgs } from '../args.js'
 import { type ReadyMessage, readyMessage } from '../eml.js'
 import { describeErrorLine, replyText } from '../errors.js'
@@ -19,8 +19,6 @@ import {
   reportError,
 } from '../output.js'
 import { chooseTarget, connectOptionsFromUrl, type Target } from '../transport.js'
-
-type LogEntry = { direction: 'client' | 'server' | 'info'; line: string }
 
 /** The JSON `send --json` prints on success. */
 export interface SendJsonResult {
@@ -43,7 +41,7 @@ function shown(path: string, cwd: string): string {
 
 /** The SMTP transcript hook: `--verbose` prints it; on a TTY it also drives the progress line. */
 function logHook(io: Io, args: SendArgs, progress: Progress, size: number) {
-  return (entry: LogEntry) => {
+  return (entry: SmtpLogEntry) => {
     if (args.verbose) {
       const tag = entry.direction === 'client' ? 'C:' : entry.direction === 'server' ? 'S:' : '*'
       io.stderr.write(`${tag} ${printable(entry.line)}\n`)
@@ -65,7 +63,8 @@ async function loadCa(args: SendArgs, progress: Progress): Promise<string | unde
 async function sendReady(ready: ReadyMessage, options: SmtpConnectOptions) {
   const client = await SmtpClient.connect(options)
   try {
-    const result = await client.send(ready.envelope, ready.raw)
+    const envelope = ready.smtputf8 ? { ...ready.envelope, smtputf8: true } : ready.envelope
+    const result = await client.send(envelope, ready.raw)
     await client.quit()
     return result
   } finally {
