@@ -1,6 +1,7 @@
 /** Validates attachments and fills in their defaults. */
 import mimeTypes from 'mime-types'
-import { utf8Encode } from './encode/utf8.js'
+import { toCrlf } from './encode/line-endings.js'
+import { isAscii, utf8Encode, utf8Length } from './encode/utf8.js'
 import { assertSingleLine, assertString, MimeError } from './errors.js'
 
 /** An attachment after validation: bytes, a full content type and an explicit disposition. */
@@ -13,6 +14,42 @@ export interface NormalizedAttachment {
   cid?: string
   disposition: 'attachment' | 'inline'
   field: string
+  /**
+   * An attached message (message/*) travels as text: RFC 2046 section 5.2.1 forbids base64 for
+   * it. Its CRLF text and 7bit or 8bit encoding; undefined for every other (base64) attachment.
+   */
+  message?: { text: string; encoding: '7bit' | '8bit' }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * An attached message as text in canonical form (CRLF lines, RFC 2046 section 5.2.1): 7bit when
+ * ASCII, else 8bit UTF-8 (RFC 6532 message/global style). Bytes that are not UTF-8 cannot be
+ * carried this way, so they are a MimeError rather than a silently broken part.
+ */
+function attachedMessage(
+  bytes: Uint8Array,
+  field: string,
+): NonNullable<NormalizedAttachment['message']> {
+  let text: string
+  try {
+    text = toCrlf(strictUtf8.decode(bytes))
+  } catch {
+    throw new MimeError(
+      `${field}.content`,
+      'a message/* attachment must be UTF-8 text (use application/octet-stream for other bytes)',
+    )
+  }
+  for (const line of text.split('\r\n')) {
+    // RFC 5322 section 2.1.1: no line over 998 octets, and a message part cannot be re-wrapped.
+    if (line.length > 332 && utf8Length(line) > 998) {
+      throw new MimeError(`${field}.content`, 'a message/* attachment has a line over 998 octets')
+    }
+  }
+  if (text.includes('\0'))
+    throw new MimeError(`${field}.content`, 'a message/* attachment contains NUL')
+  return { text, encoding: isAscii(text) ? '7bit' : '8bit' }
 }
 
 /** RFC 2045 section 5.1: type "/" subtype, both tokens. */
@@ -76,6 +113,7 @@ export function normalizeAttachment(input: unknown, index: number): NormalizedAt
       out.contentType += '; charset=utf-8'
     }
   }
+  if (/^message\//i.test(out.contentType)) out.message = attachedMessage(out.bytes, field)
   if (a.cid !== undefined) out.cid = cidOf(a.cid, `${field}.cid`)
   if (a.disposition !== undefined) {
     if (a.disposition !== 'attachment' && a.disposition !== 'inline') {

@@ -47,8 +47,11 @@ export function composeMessage(input: MessageInput, options: BuildOptions = {}):
   const headers = messageHeaders(message, messageId)
   const raw = serializeMessage(headers, buildTree(message), options.boundary)
   const envelope = envelopeOf(message)
-  // Only addresses are ever written as raw UTF-8 (RFC 6532); bodies are 7bit, QP or base64.
-  const eightBit = message.smtputf8 && !headers.every(isAscii)
+  // Raw UTF-8 appears only in addresses (RFC 6532) and in attached UTF-8 messages (8bit);
+  // every other body is 7bit, quoted-printable or base64.
+  const eightBit =
+    (message.smtputf8 && !headers.every(isAscii)) ||
+    message.attachments.some((a) => a.message?.encoding === '8bit')
   const smtputf8 =
     eightBit || (message.smtputf8 && !(isAscii(envelope.from) && envelope.to.every(isAscii)))
   return { raw, messageId, envelope, smtputf8, eightBit }

@@ -53,10 +53,13 @@ function attachmentPart(a: NormalizedAttachment): LeafPart {
   }
   const headers = [
     foldHeader('Content-Type', type.join('; '), `${a.field}.filename`),
-    'Content-Transfer-Encoding: base64',
+    `Content-Transfer-Encoding: ${a.message?.encoding ?? 'base64'}`,
     foldHeader('Content-Disposition', disposition.join('; '), `${a.field}.filename`),
   ]
   if (a.cid !== undefined) headers.push(foldHeader('Content-ID', `<${a.cid}>`, `${a.field}.cid`))
+  if (a.message !== undefined) {
+    return { kind: 'leaf', headers, body: [a.message.text], freeText: true }
+  }
   const body: string[] = []
   pushBase64Body(a.bytes, body)
   return { kind: 'leaf', headers, body, freeText: false }

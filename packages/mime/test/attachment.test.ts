@@ -1,0 +1,50 @@
+import { parseWithMailparser, parseWithPython } from '@mail/testkit'
+import { describe, expect, test } from 'vitest'
+import { normalizeAttachment } from '../src/attachment.js'
+import { composeMessage, MimeError } from '../src/index.js'
+
+describe('normalizeAttachment', () => {
+  test('keeps bytes exactly and encodes strings as UTF-8', () => {
+    const bytes = Uint8Array.of(0, 255, 13, 10, 13)
+    expect(normalizeAttachment({ content: bytes }, 0).bytes).toBe(bytes)
+    expect([...normalizeAttachment({ content: 'ü\n' }, 0).bytes]).toEqual([0xc3, 0xbc, 10])
+  })
+
+  test('keeps a given content type with its parameters', () => {
+    const a = normalizeAttachment({ content: 'x', contentType: 'text/csv; header=present' }, 0)
+    expect(a.contentType).toBe('text/csv; header=present')
+  })
+
+  test('rejects a message/* attachment that is not UTF-8 text', () => {
+    expect(() =>
+      normalizeAttachment({ filename: 'a.eml', content: Uint8Array.of(0xff, 0xfe) }, 2),
+    ).toThrow(MimeError)
+  })
+})
+
+describe('attached messages (message/rfc822)', () => {
+  test.each([
+    [
+      'an ASCII message with LF endings, sent 7bit',
+      'From: a@b.example\nSubject: inner\n\nhi\n',
+      '7bit',
+    ],
+    ['a UTF-8 message, sent 8bit', 'From: a@b.example\r\nSubject: x\r\n\r\nGrüße\r\n', '8bit'],
+  ])('%s, never base64 (RFC 2046 5.2.1)', async (_, content, encoding) => {
+    const { raw, eightBit } = composeMessage({
+      from: 'a@example.com',
+      text: 'forwarded',
+      attachments: [{ filename: 'fwd.eml', content }],
+    })
+    expect(raw).toContain(
+      `Content-Type: message/rfc822; name="fwd.eml"\r\nContent-Transfer-Encoding: ${encoding}\r\n`,
+    )
+    expect(eightBit).toBe(encoding === '8bit')
+    const canonical = content.replace(/\r?\n/g, '\r\n')
+    const python = await parseWithPython(raw)
+    expect(python.defects).toEqual([])
+    expect(python.attachments[0]!.content.toString()).toBe(canonical)
+    const mailparser = await parseWithMailparser(raw)
+    expect(mailparser.attachments[0]!.content.toString()).toBe(canonical)
+  })
+})
