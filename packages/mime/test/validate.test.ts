@@ -114,3 +114,29 @@ describe('validateMessage rejects bad input with a MimeError naming the field', 
     )
   })
 })
+
+describe('hostile input', () => {
+  test('100,000-character address inputs in every address field end in a result or a MimeError', () => {
+    const n = 100_000
+    const hostile = [
+      '"'.repeat(n),
+      '<'.repeat(n),
+      '\\'.repeat(n),
+      '('.repeat(n),
+      ','.repeat(n),
+      'a@'.repeat(n / 2),
+      `${'a'.repeat(n)}@x.org`,
+    ]
+    for (const value of hostile) {
+      for (const field of ['from', 'to', 'cc', 'bcc', 'replyTo', 'sender'] as const) {
+        let outcome: unknown
+        try {
+          outcome = buildMessage({ ...base, [field]: value })
+        } catch (err) {
+          outcome = err
+        }
+        expect(typeof outcome === 'string' || outcome instanceof MimeError).toBe(true)
+      }
+    }
+  })
+})

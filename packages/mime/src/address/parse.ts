@@ -166,23 +166,33 @@ class Scanner {
     return { name: '', local, domain: this.domain() }
   }
 
+  /** angle-addr after its display name; the '<' is the current character. */
+  angleAddr(name: string): Mailbox {
+    this.i++
+    const inner = this.words()
+    if (this.peek() !== 64) this.fail('expected "@" inside "<…>"')
+    const mailbox = this.addrSpecAfter(inner)
+    if (this.peek() !== 62) this.fail('expected ">"')
+    this.i++
+    this.skipCfws()
+    mailbox.name = name
+    return mailbox
+  }
+
   /** mailbox, or a group when `allowGroup`; the scanner stops after it. */
   entry(allowGroup: boolean): AddressEntry {
+    this.skipCfws()
+    const start = this.i
     const words = this.words()
     const c = this.peek()
-    if (c === 64) return this.addrSpecAfter(words)
-    if (c === 60) {
-      const name = phrase(words)
-      this.i++
-      const inner = this.words()
-      if (this.peek() !== 64) this.fail('expected "@" inside "<…>"')
-      const mailbox = this.addrSpecAfter(inner)
-      if (this.peek() !== 62) this.fail('expected ">"')
-      this.i++
-      this.skipCfws()
-      mailbox.name = name
-      return mailbox
+    if (c === 64) {
+      const mailbox = this.addrSpecAfter(words)
+      if (this.peek() !== 60) return mailbox
+      // 'bob@example.com <bob@example.com>': an unquoted address used as a display name, as
+      // many programs write it. Take that text as the name rather than refuse the mailbox.
+      return this.angleAddr(this.s.slice(start, this.i).trim())
     }
+    if (c === 60) return this.angleAddr(phrase(words))
     if (c === 58 && allowGroup && words.length > 0) {
       this.i++
       const members: Mailbox[] = []

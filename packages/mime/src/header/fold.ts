@@ -1,4 +1,5 @@
 /** Header folding, RFC 5322 section 2.2.3. */
+import { utf8Length } from '../encode/utf8.js'
 import { MimeError } from '../errors.js'
 
 /** RFC 5322 section 2.1.1: lines SHOULD be at most 78 characters and MUST be at most 998. */
@@ -47,7 +48,8 @@ export function foldHeader(name: string, value: string, field: string): string {
   }
   parts.push(line.slice(start))
   for (const part of parts) {
-    if (part.length > MAX_LINE) {
+    // Lengths are in octets: raw UTF-8 (RFC 6532 addresses) takes up to 3 per UTF-16 unit.
+    if (part.length > MAX_LINE / 3 && utf8Length(part) > MAX_LINE) {
       throw new MimeError(field, `does not fit in a ${MAX_LINE}-character header line`)
     }
   }

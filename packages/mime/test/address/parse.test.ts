@@ -30,6 +30,13 @@ describe('parseAddressList', () => {
     expect(list('Dr.  J.  Smith <j@example.com>')[0]).toMatchObject({ name: 'Dr. J. Smith' })
   })
 
+  test('takes an unquoted address before an angle address as the display name', () => {
+    expect(list('bob@example.com <bob@example.org>, c@example.com')).toEqual([
+      { name: 'bob@example.com', local: 'bob', domain: 'example.org' },
+      { name: '', local: 'c', domain: 'example.com' },
+    ])
+  })
+
   test('reads group syntax, empty and with members', () => {
     expect(list('undisclosed-recipients:;')).toEqual([
       { group: 'undisclosed-recipients', members: [] },
