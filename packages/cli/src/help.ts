@@ -7,7 +7,7 @@ Usage:
   mailx inbox [show ID]       list the local inbox, or show one message
   mailx serve [options]       run the local inbox as an SMTP server (port 2525)
   mailx --version             print the version
-  mailx COMMAND --help        help for one command
+  mailx COMMAND --help        help for one command (or: mailx help COMMAND)
 
 Without --smtp or SMTP_URL, \`send\` delivers over a real SMTP conversation into an embedded
 inbox: .eml files in .mail/inbox (or MAIL_INBOX).

@@ -34,8 +34,14 @@ export async function main(
     case '-V':
       io.stdout.write(`${version()}\n`)
       return EXIT.ok
-    case undefined:
     case 'help':
+      // `mailx help send` is `mailx send --help`.
+      if (rest[0] === 'send' || rest[0] === 'inbox' || rest[0] === 'serve') {
+        return main([rest[0], '--help'], io, signal)
+      }
+      io.stdout.write(MAIN_HELP)
+      return EXIT.ok
+    case undefined:
     case '--help':
     case '-h':
       io.stdout.write(MAIN_HELP)

@@ -28,6 +28,12 @@ describe('mailx', () => {
     }
   })
 
+  it('prints a command's help with help COMMAND', async () => {
+    const r = await runCli(['help', 'serve'], { cwd: dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^mailx serve: /)
+  })
+
   it('exits 1 with one line for an unknown command', async () => {
     const r = await runCli(['snd'], { cwd: dir })
     expect(r.code).toBe(1)
