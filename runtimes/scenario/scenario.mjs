@@ -10,6 +10,7 @@ import { buildMessage, composeMessage, getEnvelope, MimeError } from '@mail/mime
 import { signDkim } from '@mail/mime/dkim'
 import { createTransport, sendmail } from '@mail/send'
 import { SmtpClient } from '@mail/smtp'
+import { nodeSockets } from '@mail/smtp/node'
 import {
   BUILD_EXTRA,
   buildOptions,
@@ -108,14 +109,16 @@ await step(result, 'plainSend', async () => {
   return { info, expectedRaw: buildMessage(input), expectedEnvelope: getEnvelope(input) }
 })
 
-// 5. SmtpClient with STARTTLS (verified against the kit's CA): two deterministic messages on one
-//    connection, the second one needing SMTPUTF8.
+// 5. SmtpClient with STARTTLS (verified against the kit's CA) and the socket adapter passed
+//    explicitly from '@mail/smtp/node' (the other sends choose it automatically): two
+//    deterministic messages on one connection, the second one needing SMTPUTF8.
 await step(result, 'tlsSend', async () => {
   const client = await SmtpClient.connect({
     host: '127.0.0.1',
     port: config.tlsPort,
     security: 'starttls',
     tls: { ca: config.ca },
+    socket: nodeSockets,
   })
   try {
     const sends = []

@@ -81,5 +81,10 @@ export function byMessageId(list: ReceivedMessage[], id: string): ReceivedMessag
   return found[0]!
 }
 
-/** The message's octets as they go on the wire: a JS string is sent as UTF-8. */
-export const octets = (raw: string): Buffer => Buffer.from(raw, 'utf8')
+/**
+ * The octets a server must receive for `raw`: the string as UTF-8, plus the CRLF that the client
+ * adds before the final "." when the message does not end with one (RFC 5321 4.1.1.4), e.g. a
+ * single-part base64 message.
+ */
+export const onWire = (raw: string): Buffer =>
+  Buffer.from(raw.endsWith('\r\n') ? raw : `${raw}\r\n`, 'utf8')

@@ -23,12 +23,13 @@ def dnsfunc(name, timeout=5):
 results = []
 for b64 in request["messages"]:
     message = base64.b64decode(b64)
+    count = 0
     try:
         verifier = dkim.DKIM(message, minkey=1024)
         count = sum(1 for name, _ in verifier.headers if name.lower() == b"dkim-signature")
         ok = count > 0 and all(verifier.verify(idx=i, dnsfunc=dnsfunc) for i in range(count))
         results.append({"ok": bool(ok), "count": count, "error": None})
-    except Exception as error:  # report, never crash: the harness shows the reason
-        results.append({"ok": False, "count": 0, "error": f"{type(error).__name__}: {error}"})
+    except Exception as error:  # dkimpy raises for e.g. a body hash mismatch: report the reason
+        results.append({"ok": False, "count": count, "error": f"{type(error).__name__}: {error}"})
 
 print(json.dumps(results))

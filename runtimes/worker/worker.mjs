@@ -2,10 +2,13 @@
 // installed tarballs and run in workerd by Miniflare. GET /?port=N builds the deterministic
 // 'inline-image' message with @mail/mime, signs a copy with @mail/mime/dkim (Ed25519, key from the
 // DKIM_KEY binding), and sends both with @mail/smtp over `cloudflare:sockets` to 127.0.0.1:N
-// (plaintext: TLS is covered on the other runtimes). It answers with what it sent, as JSON.
+// (plaintext: TLS is covered on the other runtimes), one connection each: the first with the
+// automatically chosen socket adapter, the second with the one passed explicitly. It answers with
+// what it sent, as JSON.
 import { composeMessage } from '@mail/mime'
 import { signDkim } from '@mail/mime/dkim'
 import { SmtpClient } from '@mail/smtp'
+import { cloudflareSockets } from '@mail/smtp/cloudflare'
 import { buildOptions, DKIM_DOMAIN, DKIM_SELECTORS, messageInputs } from '../scenario/messages.mjs'
 
 function describeError(error) {
@@ -28,13 +31,24 @@ export default {
         selector: DKIM_SELECTORS.ed25519,
         privateKey: env.DKIM_KEY,
       })
-      const client = await SmtpClient.connect({ host: '127.0.0.1', port, security: 'none' })
       const results = []
-      try {
-        results.push(await client.send(composed.envelope, composed.raw))
-        results.push(await client.send(composed.envelope, signed))
-      } finally {
-        await client.quit()
+      // First connection: the socket adapter is chosen automatically (cloudflare:sockets here);
+      // second one: the adapter passed explicitly from the '@mail/smtp/cloudflare' entry point.
+      for (const [raw, socket] of [
+        [composed.raw, undefined],
+        [signed, cloudflareSockets],
+      ]) {
+        const client = await SmtpClient.connect({
+          host: '127.0.0.1',
+          port,
+          security: 'none',
+          ...(socket ? { socket } : {}),
+        })
+        try {
+          results.push({ ...(await client.send(composed.envelope, raw)), secure: client.secure })
+        } finally {
+          await client.quit()
+        }
       }
       return Response.json({
         ok: true,
