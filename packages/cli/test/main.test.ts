@@ -28,7 +28,7 @@ describe('mailx', () => {
     }
   })
 
-  it('prints a command's help with help COMMAND', async () => {
+  it('prints the help of the command named after help', async () => {
     const r = await runCli(['help', 'serve'], { cwd: dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^mailx serve: /)
