@@ -52,7 +52,8 @@ Delivery:
                            works too)
       --dry-run            print the message that would be sent; send nothing
 Output:
-      --json               print the result as JSON on stdout; no progress
+      --json               print the result as JSON on stdout, {"error": ...} on failure;
+                           no progress
   -v, --verbose            print the SMTP transcript (passwords redacted) and stack traces
   -h, --help               this help
 

@@ -36,7 +36,12 @@ export class UsageError extends CliError {
   }
 }
 
-/** Where the CLI writes. Injected so that commands can be run in-process by tests and embedders. */
+/**
+ * Where the CLI reads and writes. Injected so that commands can run in-process (tests, embedders).
+ *
+ * @example
+ * const code = await main(['inbox', '--json'], { ...processIo(), env: { MAIL_INBOX: '/tmp/box' } })
+ */
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
   stderr: NodeJS.WritableStream & { isTTY?: boolean }

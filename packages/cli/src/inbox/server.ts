@@ -2,7 +2,12 @@ import type { AddressInfo } from 'node:net'
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
 import { storeMessage } from './store.js'
 
-/** What the inbox reports for every message it stores. */
+/**
+ * What the inbox reports for every message it stores.
+ *
+ * @example
+ * await startInboxServer({ dir, onMessage: (m) => console.log(m.path, m.envelope.to) })
+ */
 export interface DeliveredMessage {
   /** Where the `.eml` file was written. */
   path: string
@@ -12,7 +17,12 @@ export interface DeliveredMessage {
   size: number
 }
 
-/** Options of {@link startInboxServer}. */
+/**
+ * Options of {@link startInboxServer}.
+ *
+ * @example
+ * const options: InboxServerOptions = { dir: '.mail/inbox', port: 2525 }
+ */
 export interface InboxServerOptions {
   /** Folder the `.eml` files go to (created on the first message). */
   dir: string
@@ -28,7 +38,14 @@ export interface InboxServerOptions {
   closeTimeoutMs?: number
 }
 
-/** A running inbox server. */
+/**
+ * A running inbox server.
+ *
+ * @example
+ * const inbox: InboxServer = await startInboxServer({ dir: '.mail/inbox' })
+ * console.log(`smtp://${inbox.host}:${inbox.port}`)
+ * await inbox.close()
+ */
 export interface InboxServer {
   host: string
   port: number

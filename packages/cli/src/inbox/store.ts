@@ -42,7 +42,12 @@ export async function storeMessage(
   return path
 }
 
-/** One stored message as found on disk, before parsing. */
+/**
+ * One stored message as found on disk, before parsing.
+ *
+ * @example
+ * const [oldest]: StoredFile[] = await listStored('.mail/inbox')
+ */
 export interface StoredFile {
   /** 1-based position in arrival order (oldest first). */
   index: number
