@@ -190,8 +190,8 @@ export async function bundleWorker(dir) {
 export async function runWorker(script, { port, bindings = {} }) {
   const { Miniflare } = await import('miniflare')
   // The bundle is given as an explicit module list (as wrangler does): with `modules: true` plus
-  // `script`, Miniflare would scan the code and refuse its lazy, never-taken `import('node:net')`
-  // and the computed `import('cloudflare:sockets')` of @mail/smtp's socket adapters.
+  // `script`, Miniflare would scan the code and refuse the lazy, never-taken `import('node:net')`
+  // (and node:tls, node:os) that esbuild keeps from @mail/smtp's Node socket adapter.
   const mf = new Miniflare({
     modules: [{ type: 'ESModule', path: 'worker.mjs', contents: script }],
     compatibilityDate: COMPATIBILITY_DATE,
