@@ -34,9 +34,8 @@ const decoder = new TextDecoder()
 export const LINE_OCTETS = 57
 /**
  * Input octets encoded per chunk: 16384 lines, about 1.2 MiB of output. Small enough that peak
- * memory stays near the output size; large enough that Node hands strings over without copying
- * them into the JS heap (its external-string threshold is about 1 MiB), which is several times
- * faster than many smaller strings.
+ * memory stays near the output size; large enough that Node keeps each chunk string outside the
+ * JS heap (its external-string threshold is about 1 MiB) instead of in large-object space.
  */
 const CHUNK_OCTETS = LINE_OCTETS * 16384
 const LINE_CHARS = (LINE_OCTETS / 3) * 4
@@ -84,9 +83,16 @@ export function base64Encode(bytes: Uint8Array): string {
 }
 
 /**
- * Native body encoder: Buffer's base64 for the chunk, written into a scratch buffer, then each
- * 76-character line moved (last first, with native copyWithin) to leave room for its CRLF.
- * No per-line strings are made; the chunk becomes one string in a single latin1 read.
+ * Lines Buffer encodes per call. At 1024 lines (78 KiB) the temporary strings live and die in the
+ * young generation; bigger ones land in large-object space or outside the heap and, as garbage,
+ * doubled peak memory and slowed repeated builds in our measurements.
+ */
+const PIECE_LINES = 1024
+
+/**
+ * Native body encoder: Buffer's base64, a piece at a time, written into a scratch buffer where
+ * each 76-character line is moved (last first, with native copyWithin) to leave room for its
+ * CRLF. No per-line strings are made, and the chunk becomes one string in a single latin1 read.
  */
 function nativeChunk(
   B: BufferStatic,
@@ -95,18 +101,28 @@ function nativeChunk(
   start: number,
   end: number,
 ): string {
-  const encoded = B.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('base64')
-  const n = encoded.length
-  const lines = Math.ceil(n / LINE_CHARS)
-  scratch.write(encoded, 0, n, 'latin1')
-  for (let line = lines - 1; line > 0; line--) {
-    const from = line * LINE_CHARS
-    const to = from + line * 2
-    scratch.copyWithin(to, from, Math.min(from + LINE_CHARS, n))
-    scratch[to - 2] = 13
-    scratch[to - 1] = 10
+  let o = 0
+  for (let piece = start; piece < end; piece += LINE_OCTETS * PIECE_LINES) {
+    const pieceEnd = Math.min(piece + LINE_OCTETS * PIECE_LINES, end)
+    const encoded = B.from(bytes.buffer, bytes.byteOffset + piece, pieceEnd - piece).toString(
+      'base64',
+    )
+    const n = encoded.length
+    const lines = Math.ceil(n / LINE_CHARS)
+    scratch.write(encoded, o, n, 'latin1')
+    for (let line = lines - 1; line > 0; line--) {
+      const from = o + line * LINE_CHARS
+      scratch.copyWithin(from + line * 2, from, from + Math.min(LINE_CHARS, n - line * LINE_CHARS))
+    }
+    // Every line but the chunk's very last is a full one followed by CRLF.
+    for (let line = 0; line < lines; line++) {
+      const eol = o + line * (LINE_CHARS + 2) + LINE_CHARS
+      scratch[eol] = 13
+      scratch[eol + 1] = 10
+    }
+    o += n + lines * 2
   }
-  return scratch.toString('latin1', 0, n + (lines - 1) * 2)
+  return scratch.toString('latin1', 0, o - 2)
 }
 
 /** Web-only body encoder: fills CRLF-separated 76-character lines straight into one byte array. */
@@ -131,7 +147,7 @@ function webChunk(bytes: Uint8Array, start: number, end: number): string {
 export function pushBase64Body(bytes: Uint8Array, out: string[], forceWeb = false): void {
   const B = forceWeb ? undefined : nativeBuffer()
   const chunk = Math.min(CHUNK_OCTETS, bytes.length)
-  const scratch = B?.allocUnsafe((chunk / LINE_OCTETS + 1) * (LINE_CHARS + 2))
+  const scratch = B?.allocUnsafe((Math.ceil(chunk / LINE_OCTETS) + 1) * (LINE_CHARS + 2))
   for (let start = 0; start < bytes.length; start += CHUNK_OCTETS) {
     const end = Math.min(start + CHUNK_OCTETS, bytes.length)
     if (start !== 0) out.push('\r\n')
