@@ -64,7 +64,18 @@ describe('base64Body', () => {
   })
 
   test('gives the same output on both paths across chunk edges (multi-chunk inputs)', () => {
-    const sizes = [0, 1, 56, 57, 58, 57 * 1024 - 1, 57 * 1024, 57 * 1024 + 1, 200_003, 57 * 16384 * 2 + 5]
+    const sizes = [
+      0,
+      1,
+      56,
+      57,
+      58,
+      57 * 1024 - 1,
+      57 * 1024,
+      57 * 1024 + 1,
+      200_003,
+      57 * 16384 * 2 + 5,
+    ]
     for (const size of sizes) {
       const bytes = new Uint8Array(size).map((_, i) => (i * 31 + 7) & 255)
       const native = base64Body(bytes)
