@@ -68,8 +68,8 @@ export async function run() {
   })
 
   const times = await interleaved({
-    nodemailer: timeSide(() => nmSign(large), { clock: 'cpu' }),
-    ours: oursOk ? timeSide(() => ourSign(large), { clock: 'cpu' }) : null,
+    nodemailer: timeSide(() => nmSign(large), { clock: 'cpu', warmupMs: 1500 }),
+    ours: oursOk ? timeSide(() => ourSign(large), { clock: 'cpu', warmupMs: 1500 }) : null,
   })
   const nmLarge = times.nodemailer
   if (nmLarge.error) throw nmLarge.error
@@ -87,8 +87,8 @@ export async function run() {
       'in, string out). Nodemailer: `new DKIM({ domainName, keySelector, privateKey }).sign(raw)`, ' +
       'its output stream collected into a Buffer. Figures use process CPU time (user + system, ' +
       'every thread, so the WebCrypto thread pool counts), steadier than wall time on this shared ' +
-      'machine. Signatures/s: median of 3 one-second runs, calls awaited one after the other; ' +
-      "10 MiB: median of 3 after a warm-up; the two sides' runs interleaved. By wall clock: " +
+      'machine. Signatures/s: median of 3 one-second runs after a warm-up that lasts until the rate stops climbing, calls awaited one after the other; ' +
+      "10 MiB: median of 3 after 1.5 s of warm-up; the two sides' runs interleaved. By wall clock: " +
       `small ours ${ourRate ? fmtRate(ourRate.wall) : 'n/a'}, Nodemailer ${fmtRate(nmRate.wall)}; ` +
       `10 MiB ours ${ourLarge ? fmtMs(ourLarge.wall) : 'n/a'}, Nodemailer ${fmtMs(nmLarge.wall)}.`,
   )
