@@ -83,7 +83,7 @@ const oursClient = (SmtpClient) => ({
 })
 
 /** A side for `interleaved`: `once()` resolves ms, and the sink must count `perRun` messages. */
-const side = (sink, perRun, warmup, once, warmMs = 2000) => ({
+const side = (sink, perRun, warmup, once, warmMs = 3000) => ({
   warmup: () => warmFor(warmup, warmMs),
   async once() {
     const before = await sink.count()
@@ -182,7 +182,7 @@ export async function run() {
               0,
             ),
         },
-        { runs: 3 },
+        { runs: 5 },
       ),
     )
   } finally {
@@ -232,7 +232,7 @@ export async function run() {
     target: 'report only',
   })
   notes.push(
-    `Each figure: median of ${RUNS} runs (15 MB: 3) over a fresh connection after at least 2 s of warm-up runs (the JIT of the client and the sink needs it), the runs of ` +
+    `Each figure: median of ${RUNS} runs (15 MB: 5) over a fresh connection after at least 3 s of warm-up runs (the JIT of the client and the sink needs it), the runs of ` +
       'all sides interleaved; the clock ' +
       'runs from the first send to the last reply (connect and QUIT excluded); the sink checks ' +
       'that it received exactly the messages sent. Messages are pre-built CRLF strings ' +
