@@ -135,7 +135,23 @@ await step(result, 'tlsSend', async () => {
   }
 })
 
-// 6. A transport with DKIM over STARTTLS: @mail/send signs with Ed25519 on the way out.
+// 6. The same STARTTLS server without its CA: the certificate must be refused on every runtime
+//    (proves that TLS is verified, not merely encrypted).
+await step(result, 'tlsUntrusted', async () => {
+  try {
+    const client = await SmtpClient.connect({
+      host: '127.0.0.1',
+      port: config.tlsPort,
+      security: 'starttls',
+    })
+    client.close()
+    return { refused: false }
+  } catch (error) {
+    return { refused: true, error: describeError(error) }
+  }
+})
+
+// 7. A transport with DKIM over STARTTLS: @mail/send signs with Ed25519 on the way out.
 await step(result, 'dkimSend', async () => {
   const transport = createTransport({
     host: '127.0.0.1',

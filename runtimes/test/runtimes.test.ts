@@ -216,6 +216,13 @@ describe.each(RUNTIMES)('on %s, the packed packages', (runtime) => {
     expect(utf8.mailOptions).toContain('SMTPUTF8')
   })
 
+  it('refuse the STARTTLS server certificate when its CA is not given', () => {
+    const untrusted = step(run.result, 'tlsUntrusted')
+    expect(untrusted).toMatchObject({ refused: true, error: { name: 'SmtpError' } })
+    expect(['tls', 'starttls']).toContain(untrusted.error?.stage)
+    expect(untrusted.error?.message).toMatch(/certificate|self.signed|issuer|verify/i)
+  })
+
   it('sign on the way out with a DKIM transport, and the delivered message verifies', async () => {
     const { info } = step(run.result, 'dkimSend')
     expect(info.messageId).toBe('<dkim-send.1@example.com>')
