@@ -1,15 +1,15 @@
 import { connectSocket } from './connect.js'
 import { Connection } from './connection.js'
-import { inputError, SmtpError, type SmtpStage } from './errors.js'
+import { SmtpError, type SmtpStage } from './errors.js'
 import { resolveOptions, type SmtpConnectOptions } from './options.js'
 import type { Capabilities } from './protocol/capabilities.js'
 import { ControlCommand } from './protocol/control.js'
 import type { Envelope, SendResult } from './protocol/envelope.js'
+import { messageSource } from './protocol/message.js'
 import { planTransaction } from './protocol/plan.js'
 import { Session } from './protocol/session.js'
 import { Transaction } from './protocol/transaction.js'
 
-const encoder = new TextEncoder()
 // Content is encoded and written in slices of this size: memory stays bounded for large messages.
 const CHUNK = 1024 * 1024
 
@@ -110,13 +110,10 @@ export class SmtpClient {
     return new Promise<SendResult>((resolve, reject) => {
       const signal = options?.signal
       if (signal?.aborted) return reject(aborted(signal.reason, 'mail'))
-      let bytes: Uint8Array
-      if (typeof raw === 'string') bytes = encoder.encode(raw)
-      else if (raw instanceof Uint8Array) bytes = raw
-      else return reject(inputError('raw must be a string or a Uint8Array'))
       let tx: Transaction
       try {
-        const plan = planTransaction(envelope, bytes, this.session.capabilities, {
+        const message = messageSource(raw)
+        const plan = planTransaction(envelope, message, this.session.capabilities, {
           preferData: this.session.config.preferData,
           log: (line) => this.session.host.log('info', line),
         })
@@ -129,7 +126,7 @@ export class SmtpClient {
         tx = new Transaction(
           this.session,
           plan,
-          bytes,
+          message,
           (result) => {
             done()
             resolve(result)

@@ -162,6 +162,10 @@ export class Connection implements SessionHost {
     this.timer = undefined
   }
 
+  get logging(): boolean {
+    return this.logger !== undefined
+  }
+
   log(direction: SmtpLogEntry['direction'], line: string): void {
     this.logger?.({ direction, line })
   }

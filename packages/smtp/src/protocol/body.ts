@@ -1,5 +1,6 @@
 import { command } from './commands.js'
 import { encodeLines, endLines, initialLineState } from './data.js'
+import type { MessageSource } from './message.js'
 
 const encoder = new TextEncoder()
 
@@ -7,18 +8,18 @@ const encoder = new TextEncoder()
  * The message content for DATA: normalised, dot-stuffed and terminated, produced slice by slice
  * so a large message never exists twice in memory (RFC 5321 4.5.2).
  */
-export function* dataBody(message: Uint8Array, chunkSize: number): Generator<Uint8Array> {
+export function* dataBody(message: MessageSource, chunkSize: number): Generator<Uint8Array> {
   const state = initialLineState()
-  for (let off = 0; off < message.length; off += chunkSize) {
-    yield encodeLines(message.subarray(off, off + chunkSize), state, true)
+  for (let off = 0; off < message.size; off += chunkSize) {
+    yield encodeLines(message.slice(off, off + chunkSize), state, true)
   }
   yield endLines(state, true)
 }
 
 /** The content for DATA of a small message, encoded at once (at most one new buffer). */
-export function dataBodyNow(message: Uint8Array): Uint8Array[] {
+export function dataBodyNow(message: MessageSource): Uint8Array[] {
   const state = initialLineState()
-  return [encodeLines(message, state, true), endLines(state, true)]
+  return [encodeLines(message.slice(0, message.size), state, true), endLines(state, true)]
 }
 
 /**
@@ -33,18 +34,18 @@ export class BdatChunks {
   private readonly state = initialLineState()
 
   constructor(
-    private readonly message: Uint8Array,
+    private readonly message: MessageSource,
     private readonly chunkSize: number,
     private readonly log: (line: string) => void,
   ) {
-    this.count = Math.max(1, Math.ceil(message.length / chunkSize))
+    this.count = Math.max(1, Math.ceil(message.size / chunkSize))
   }
 
   /** The next command line and its octets. */
   next(): [Uint8Array, Uint8Array] {
     const last = ++this.index === this.count
-    const slice = this.message.subarray(this.offset, this.offset + this.chunkSize)
-    this.offset += slice.length
+    const slice = this.message.slice(this.offset, this.offset + this.chunkSize)
+    this.offset += this.chunkSize
     let body = encodeLines(slice, this.state, false)
     if (last) {
       const end = endLines(this.state, false)

@@ -131,30 +131,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out
 }
 
-/** What a message's bytes need from the server (RFC 6152 8BITMIME, RFC 3030 BINARYMIME). */
-export interface MessageTraits {
-  /** An octet above 127. */
-  eightBit: boolean
-  /** A NUL or a line longer than 998 octets: only BINARYMIME carries it faithfully. */
-  binary: boolean
-}
-
-/** Scans the message once for 8-bit octets, NULs and over-long lines (RFC 5322 2.1.1). */
-export function messageTraits(input: Uint8Array): MessageTraits {
-  let eightBit = false
-  let binary = false
-  let lineStart = 0
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!
-    if (c > 127) eightBit = true
-    else if (c === 0) binary = true
-    else if (c === LF || c === CR) {
-      if (i - lineStart > 998) binary = true
-      lineStart = i + 1
-    }
-  }
-  if (input.length - lineStart > 998) binary = true
-  return { eightBit, binary }
-}
-
 export { CRLF }

@@ -1,8 +1,8 @@
 import { inputError, SmtpError } from '../errors.js'
 import { type Capabilities, has } from './capabilities.js'
 import { assertAddress, assertSingleLine, command, isAscii } from './commands.js'
-import { messageTraits } from './data.js'
 import type { DsnOptions, Envelope } from './envelope.js'
+import type { MessageSource } from './message.js'
 import { utf8AddrXtext, xtext } from './xtext.js'
 
 /** A validated transaction: every command line, ready to write. */
@@ -21,7 +21,7 @@ const NOTIFY = new Set(['NEVER', 'SUCCESS', 'FAILURE', 'DELAY'])
  */
 export function planTransaction(
   envelope: Envelope,
-  message: Uint8Array,
+  message: MessageSource,
   caps: Capabilities,
   options: { preferData: boolean; log?: (line: string) => void },
 ): Plan {
@@ -40,18 +40,17 @@ export function planTransaction(
     })
   }
   // RFC 1870 6: do not send what the server already said it will refuse.
-  if (caps.size !== undefined && message.length > caps.size) {
+  if (caps.size !== undefined && message.size > caps.size) {
     throw new SmtpError(
-      `The message is ${message.length} octets; the server accepts at most ${caps.size} (SIZE)`,
+      `The message is ${message.size} octets; the server accepts at most ${caps.size} (SIZE)`,
       { stage: 'mail' },
     )
   }
   const bdat = has(caps, 'CHUNKING') && !options.preferData
-  const traits = messageTraits(message)
   const mail: string[] = []
-  if (has(caps, 'SIZE')) mail.push(`SIZE=${message.length}`)
-  if (traits.binary && bdat && has(caps, 'BINARYMIME')) mail.push('BODY=BINARYMIME')
-  else if (traits.eightBit) {
+  if (has(caps, 'SIZE')) mail.push(`SIZE=${message.size}`)
+  if (bdat && has(caps, 'BINARYMIME') && message.binary()) mail.push('BODY=BINARYMIME')
+  else if (message.eightBit) {
     // RFC 6152 3: 8-bit content only to a server that offers 8BITMIME; never silently.
     if (!has(caps, '8BITMIME')) {
       throw inputError(

@@ -107,8 +107,15 @@ export class ReplyParser {
 /** Builds a {@link Reply} from its code and line texts. */
 export function makeReply(code: number, lines: string[]): Reply {
   const first = lines[0] ?? ''
-  const m = ENHANCED.exec(first)
+  const m = first.charCodeAt(1) === 46 ? ENHANCED.exec(first) : null
   const enhanced = m !== null && Number(m[1]) === Math.floor(code / 100) ? m[0] : undefined
+  if (lines.length === 1) {
+    // The common case, without the array work below.
+    const message = (enhanced === undefined ? first : first.slice(enhanced.length)).trim()
+    const reply: Reply = { code, lines, message, raw: `${code} ${first}`.trimEnd() }
+    if (enhanced !== undefined) reply.enhancedCode = enhanced
+    return reply
+  }
   const message = lines
     .map((l) => (enhanced !== undefined && l.startsWith(enhanced) ? l.slice(enhanced.length) : l))
     .map((l) => l.trim())

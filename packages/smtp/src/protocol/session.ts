@@ -1,10 +1,11 @@
 import { SmtpError, type SmtpStage } from '../errors.js'
 import { type Capabilities, emptyCapabilities } from './capabilities.js'
+import { Fifo } from './fifo.js'
 import { Handshake } from './handshake.js'
 import { type Reply, ReplyParser } from './reply-parser.js'
 import type { Expectation, Operation, SessionConfig, SessionHost, WireChunk } from './types.js'
 
-const MAX_IN_FLIGHT = 64
+const MAX_IN_FLIGHT = 256
 
 type State = 'greeting' | 'handshake' | 'tls' | 'ready' | 'closed'
 
@@ -23,10 +24,12 @@ export class Session {
   authenticated = false
   private state: State = 'greeting'
   private readonly parser = new ReplyParser()
-  private readonly expectations: Expectation[] = []
+  private readonly expectations = new Fifo<Expectation>()
   private out: WireChunk[] = []
-  private readonly queue: Operation[] = []
+  private readonly queue = new Fifo<Operation>()
   private active: Operation[] = []
+  /** The operation started before the one now starting. */
+  private previous: Operation | undefined
   private readonly handshake: Handshake
   private seenBytes = false
   /** A failed transaction may have left MAIL state open on the server: RSET first. */
@@ -87,7 +90,7 @@ export class Session {
   }
 
   private dispatch(reply: Reply): void {
-    for (const line of reply.raw.split('\n')) this.host.log('server', line)
+    if (this.host.logging) for (const line of reply.raw.split('\n')) this.host.log('server', line)
     const head = this.expectations.shift()
     if (reply.code === 421 && head?.command !== 'QUIT') {
       // RFC 5321 3.8: 421 means the server is closing the channel, whatever we asked.
@@ -105,7 +108,7 @@ export class Session {
   send(line: string, expectation: Expectation, logAs?: string): void {
     this.out.push(line)
     this.expectations.push(expectation)
-    this.host.log('client', logAs ?? line.slice(0, -2))
+    if (this.host.logging) this.host.log('client', logAs ?? line.slice(0, -2))
   }
 
   /** Queues bytes that expect no reply of their own (message content). */
@@ -126,7 +129,7 @@ export class Session {
       this.out = []
       this.host.write(out)
     }
-    if (this.state !== 'closed') this.host.awaiting(this.expectations[0])
+    if (this.state !== 'closed') this.host.awaiting(this.expectations.peek())
   }
 
   /** Queues an operation; it starts when the connection is free or can pipeline it. */
@@ -145,10 +148,7 @@ export class Session {
 
   /** Removes an operation that has not started (an aborted send). */
   withdraw(op: Operation): boolean {
-    const i = this.queue.indexOf(op)
-    if (i < 0) return false
-    this.queue.splice(i, 1)
-    return true
+    return this.queue.remove(op)
   }
 
   /**
@@ -156,7 +156,8 @@ export class Session {
    * after a pipelined BDAT transaction whose replies are still due the state is unknown.
    */
   takeReset(self: Operation): boolean {
-    const reset = this.dirty || this.active.some((op) => op !== self && op.openBdat)
+    const previous = this.previous
+    const reset = this.dirty || (previous !== undefined && previous !== self && previous.openBdat)
     this.dirty = false
     return reset
   }
@@ -164,12 +165,15 @@ export class Session {
   /** Starts queued operations while the connection allows. */
   pump(): void {
     while (this.state === 'ready' && this.queue.length > 0) {
-      this.active = this.active.filter((op) => !op.done)
-      const free = this.active.length === 0
-      if (!free && !(this.pipelining && this.active.every((op) => op.committed))) return
+      while (this.active.length > 0 && this.active[0]!.done) this.active.shift()
+      // Operations start in order and each was committed before the next started, so the most
+      // recent one decides whether another may be pipelined behind it.
+      const last = this.active[this.active.length - 1]
+      if (last !== undefined && !last.done && !(this.pipelining && last.committed)) return
       // Bound the pipeline depth so replies and buffered messages stay bounded.
       if (this.active.length >= MAX_IN_FLIGHT) return
       const op = this.queue.shift()!
+      this.previous = last
       this.active.push(op)
       op.start()
     }
@@ -218,7 +222,7 @@ export class Session {
   /** The socket closed or errored. */
   connectionLost(cause?: unknown): void {
     if (this.state === 'closed') return
-    const head = this.expectations[0]
+    const head = this.expectations.peek()
     if (head === undefined && this.state === 'ready') {
       this.state = 'closed'
       this.host.log('info', 'Connection closed by the server')
@@ -234,7 +238,7 @@ export class Session {
   /** The host's timer for the awaited reply fired. */
   timedOut(ms: number): void {
     if (this.state === 'closed') return
-    const head = this.expectations[0]
+    const head = this.expectations.peek()
     let message = `Timed out after ${ms} ms waiting for the reply to ${head?.label ?? head?.command ?? 'the server'}`
     if (head?.stage === 'greeting' && !this.secure) {
       message += `; if the server expects TLS from the first byte (port 465), use security: 'implicit'`
@@ -265,7 +269,7 @@ export class Session {
     this.out = []
     if (out.length > 0) this.host.write(out)
     this.state = 'closed'
-    this.expectations.length = 0
+    this.expectations.drain()
     this.host.awaiting(undefined)
     this.host.close(!lost)
     this.failAll(error, lost)
@@ -273,15 +277,14 @@ export class Session {
   }
 
   private failAll(error: SmtpError, lost: boolean): void {
-    const ops = [...this.active, ...this.queue]
+    const ops = [...this.active, ...this.queue.drain()]
     this.active = []
-    this.queue.length = 0
     for (const op of ops) if (!op.done) op.fail(error, lost)
   }
 
   /** An error at the step now awaited. */
   error(message: string, cause?: unknown): SmtpError {
-    const head = this.expectations[0]
+    const head = this.expectations.peek()
     return new SmtpError(message, {
       stage: head?.stage ?? this.idleStage(),
       command: head?.command,

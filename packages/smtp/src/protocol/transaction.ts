@@ -2,6 +2,7 @@ import { type RecipientRejection, SmtpError, type SmtpStage } from '../errors.js
 import { BdatChunks, dataBody, dataBodyNow } from './body.js'
 import { command } from './commands.js'
 import type { SendResult } from './envelope.js'
+import type { MessageSource } from './message.js'
 import type { Plan } from './plan.js'
 import type { Reply } from './reply-parser.js'
 import { replyError, type Session } from './session.js'
@@ -30,7 +31,7 @@ export class Transaction implements Operation {
   constructor(
     private readonly s: Session,
     private readonly plan: Plan,
-    private readonly message: Uint8Array,
+    private readonly message: MessageSource,
     private readonly resolve: (result: SendResult) => void,
     private readonly reject: (error: SmtpError) => void,
   ) {
@@ -135,9 +136,9 @@ export class Transaction implements Operation {
         return
       }
       const size = this.s.config.chunkSize
-      if (this.message.length <= size) for (const c of dataBodyNow(this.message)) this.s.sendRaw(c)
+      if (this.message.size <= size) for (const c of dataBodyNow(this.message)) this.s.sendRaw(c)
       else this.s.sendRaw(dataBody(this.message, size))
-      this.s.host.log('client', `<${this.message.length} octets of message content>`)
+      this.s.host.log('client', `<${this.message.size} octets of message content>`)
       this.s.expect(this.expectation('message', 'DATA', 'data', (r) => this.onEnd(r, 'DATA')))
       this.s.host.log('client', '.')
       this.endSent = true
@@ -147,9 +148,10 @@ export class Transaction implements Operation {
   }
 
   private sendBdat(all: boolean): void {
-    const chunks = new BdatChunks(this.message, this.s.config.chunkSize, (line) =>
-      this.s.host.log('client', line),
-    )
+    const host = this.s.host
+    const chunks = new BdatChunks(this.message, this.s.config.chunkSize, (line) => {
+      if (host.logging) host.log('client', line)
+    })
     const onChunk = (last: boolean) => (reply: Reply) => {
       if (this.rcptReplies === this.plan.rcpts.length && this.accepted.length === 0) {
         if (!this.failed) this.fail(this.allRejected(), false)

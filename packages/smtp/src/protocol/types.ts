@@ -38,6 +38,8 @@ export interface SessionHost {
   close(graceful: boolean): void
   /** The reply now awaited first (to arm its timer), or undefined when idle. */
   awaiting(expectation: Expectation | undefined): void
+  /** Whether `log` is wanted: when false the session skips building log lines. */
+  readonly logging: boolean
   log(direction: 'client' | 'server' | 'info', line: string): void
   /** The handshake finished: the session can take transactions. */
   ready(): void

@@ -1,5 +1,6 @@
 import type { SmtpError } from '../../src/errors.js'
 import type { Envelope, SendResult } from '../../src/protocol/envelope.js'
+import { messageSource } from '../../src/protocol/message.js'
 import { planTransaction } from '../../src/protocol/plan.js'
 import { Session } from '../../src/protocol/session.js'
 import { Transaction } from '../../src/protocol/transaction.js'
@@ -41,6 +42,7 @@ export function transcript(config: Partial<SessionConfig> = {}) {
     awaiting: (e) => {
       awaiting = e
     },
+    logging: true,
     log: (direction, line) => void logs.push({ direction, line }),
     ready: () => void events.push('ready'),
     failed: (e) => void failures.push(e),
@@ -81,7 +83,7 @@ export function transcript(config: Partial<SessionConfig> = {}) {
     },
     send(envelope: Envelope, raw: string): Outcome {
       const outcome: Outcome = {}
-      const bytes = Buffer.from(raw, 'utf8')
+      const bytes = messageSource(raw)
       const plan = planTransaction(envelope, bytes, session.capabilities, {
         preferData: session.config.preferData,
       })

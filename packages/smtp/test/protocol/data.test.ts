@@ -5,7 +5,6 @@ import {
   encodeLines,
   endLines,
   initialLineState,
-  messageTraits,
   normalizeLines,
 } from '../../src/protocol/data.js'
 
@@ -107,15 +106,5 @@ describe('normalizeLines (BDAT)', () => {
         expect(str(normalizeLines(enc(s)))).toBe(normalised(s))
       }),
     )
-  })
-})
-
-describe('messageTraits', () => {
-  it('finds 8-bit octets, NULs and over-long lines', () => {
-    expect(messageTraits(enc('abc\r\n'))).toEqual({ eightBit: false, binary: false })
-    expect(messageTraits(enc('ab\xe9\r\n'))).toEqual({ eightBit: true, binary: false })
-    expect(messageTraits(enc('a\0b'))).toEqual({ eightBit: false, binary: true })
-    expect(messageTraits(enc(`${'x'.repeat(999)}\r\n`)).binary).toBe(true)
-    expect(messageTraits(enc(`${'x'.repeat(998)}\r\n`)).binary).toBe(false)
   })
 })

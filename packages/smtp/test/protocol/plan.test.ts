@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { SmtpError } from '../../src/errors.js'
 import { parseCapabilities } from '../../src/protocol/capabilities.js'
+import { messageSource } from '../../src/protocol/message.js'
 import { planTransaction } from '../../src/protocol/plan.js'
 
 const caps = (...ext: string[]) => parseCapabilities(['mx', ...ext])
-const bytes = (s: string) => new TextEncoder().encode(s)
+const bytes = (s: string) => messageSource(new TextEncoder().encode(s))
 const plan = (
   env: Parameters<typeof planTransaction>[0],
   raw: string,

@@ -1,0 +1,104 @@
+import { inputError } from '../errors.js'
+
+const encoder = new TextEncoder()
+const NON_ASCII = /[^\x00-\x7f]/
+const LF = 10
+const CR = 13
+// RFC 5322 2.1.1: at most 998 octets per line, CRLF excluded.
+const MAX_LINE = 998
+
+/**
+ * The message bytes as the transaction needs them: the size and 8-bit flag up front, the bytes
+ * slice by slice. An ASCII string is encoded one slice at a time while it is sent, so a large
+ * message is never held twice and its encoding overlaps the transfer.
+ */
+export interface MessageSource {
+  /** Octets. */
+  readonly size: number
+  /** An octet above 127 (RFC 6152). */
+  readonly eightBit: boolean
+  /** A NUL or a line over 998 octets: only BINARYMIME carries it faithfully (RFC 3030 3). */
+  binary(): boolean
+  /** The octets from `start` to `end`. */
+  slice(start: number, end: number): Uint8Array
+}
+
+/** Wraps what `send` was given; a string is UTF-8. */
+export function messageSource(raw: string | Uint8Array): MessageSource {
+  if (typeof raw === 'string') {
+    if (!NON_ASCII.test(raw)) {
+      return {
+        size: raw.length,
+        eightBit: false,
+        binary: () =>
+          raw.includes('\0') ||
+          hasLongLine(
+            (i) => raw.charCodeAt(i),
+            raw.length,
+            (p) => raw.indexOf('\n', p),
+          ),
+        slice: (start, end) => encoder.encode(raw.slice(start, end)),
+      }
+    }
+    return bytesSource(encoder.encode(raw), true)
+  }
+  if (!(raw instanceof Uint8Array)) throw inputError('raw must be a string or a Uint8Array')
+  return bytesSource(raw, hasEightBit(raw))
+}
+
+function bytesSource(bytes: Uint8Array, eightBit: boolean): MessageSource {
+  return {
+    size: bytes.length,
+    eightBit,
+    binary: () =>
+      bytes.indexOf(0) >= 0 ||
+      hasLongLine(
+        (i) => bytes[i]!,
+        bytes.length,
+        (p) => bytes.indexOf(LF, p),
+      ),
+    slice: (start, end) => bytes.subarray(start, end),
+  }
+}
+
+/** Any octet above 127, tested four octets at a time. */
+export function hasEightBit(bytes: Uint8Array): boolean {
+  const n = bytes.length
+  let i = 0
+  while (i < n && (bytes.byteOffset + i) % 4 !== 0) if (bytes[i++]! > 127) return true
+  if (i >= n) return false
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (n - i) >>> 2)
+  let acc = 0
+  for (let w = 0; w < words.length; w++) acc |= words[w]!
+  if ((acc & 0x80808080) !== 0) return true
+  for (let j = i + words.length * 4; j < n; j++) if (bytes[j]! > 127) return true
+  return false
+}
+
+/**
+ * Whether a line is longer than 998 octets once bare CRs count as line ends: LF positions come
+ * from a native scan; only a stretch longer than the limit is looked at octet by octet.
+ */
+function hasLongLine(
+  at: (i: number) => number,
+  n: number,
+  nextLf: (from: number) => number,
+): boolean {
+  let start = 0
+  for (;;) {
+    const lf = nextLf(start)
+    const end = lf < 0 ? n : lf
+    if (end - start > MAX_LINE) {
+      let run = 0
+      for (let i = start; i < end; i++) {
+        if (at(i) === CR) {
+          if (run > MAX_LINE) return true
+          run = 0
+        } else run++
+      }
+      if (run > MAX_LINE) return true
+    }
+    if (lf < 0) return false
+    start = lf + 1
+  }
+}

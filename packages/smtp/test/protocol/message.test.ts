@@ -1,0 +1,46 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { hasEightBit, messageSource } from '../../src/protocol/message.js'
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1')
+
+describe('messageSource', () => {
+  it('measures an ASCII string in octets and encodes any slice of it', () => {
+    const m = messageSource('Subject: a\r\n\r\nbody\r\n')
+    expect(m.size).toBe(20)
+    expect(m.eightBit).toBe(false)
+    expect(Buffer.from(m.slice(14, 18)).toString()).toBe('body')
+  })
+
+  it('encodes a non-ASCII string as UTF-8 and flags it 8-bit', () => {
+    const m = messageSource('é\r\n')
+    expect(m.size).toBe(4)
+    expect(m.eightBit).toBe(true)
+  })
+
+  it('finds NULs and lines over 998 octets, counting a bare CR as a line end', () => {
+    expect(messageSource('a\0b').binary()).toBe(true)
+    expect(messageSource(`${'x'.repeat(998)}\r\n`).binary()).toBe(false)
+    expect(messageSource(`${'x'.repeat(999)}\r\n`).binary()).toBe(true)
+    expect(messageSource(`${'x'.repeat(600)}\r${'x'.repeat(600)}\n`).binary()).toBe(false)
+    expect(messageSource(latin1(`${'x'.repeat(999)}`)).binary()).toBe(true)
+    expect(messageSource(latin1('short\r\n')).binary()).toBe(false)
+  })
+
+  it('rejects what is neither a string nor bytes', () => {
+    expect(() => messageSource(42 as never)).toThrow(/raw must be/)
+  })
+})
+
+describe('hasEightBit', () => {
+  it('agrees with a byte-by-byte scan at every offset and length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(8), (bytes, offset) => {
+        const view = new Uint8Array(bytes.length + offset)
+        view.set(bytes, offset)
+        const sub = view.subarray(offset)
+        expect(hasEightBit(sub)).toBe(bytes.some((b) => b > 127))
+      }),
+    )
+  })
+})
