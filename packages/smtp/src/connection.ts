@@ -22,6 +22,7 @@ export class Connection implements SessionHost {
   private closed = false
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerFor: Expectation | undefined
+  private timerMs = 0
   private readonly onReady: () => void
   private readonly onFailed: (error: SmtpError) => void
 
@@ -143,23 +144,27 @@ export class Connection implements SessionHost {
   awaiting(expectation: Expectation | undefined): void {
     if (expectation === this.timerFor) return
     this.timerFor = expectation
-    if (expectation === undefined) {
-      this.clearTimer()
-      return
-    }
+    if (expectation === undefined) return this.clearTimer()
     if (this.closing !== undefined) return
     const ms = this.options.timeouts[expectation.timeout]
+    // Restarting the running timer is much cheaper than a new one for every reply.
+    if (this.timer !== undefined && this.timerMs === ms && typeof this.timer === 'object') {
+      this.timer.refresh()
+      return
+    }
     this.arm(ms, () => this.session.timedOut(ms))
   }
 
   private arm(ms: number, fire: () => void): void {
     this.clearTimer()
+    this.timerMs = ms
     this.timer = setTimeout(fire, ms)
   }
 
   private clearTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+    this.timerMs = 0
   }
 
   get logging(): boolean {

@@ -68,7 +68,7 @@ export class ReplyParser {
       const nl = data.indexOf(LF, start)
       if (nl < 0) break
       const end = nl > start && data[nl - 1] === 13 ? nl - 1 : nl
-      const reply = this.line(decoder.decode(data.subarray(start, end)))
+      const reply = this.line(decodeLine(data, start, end))
       if (reply !== undefined) replies.push(reply)
       start = nl + 1
     }
@@ -102,6 +102,18 @@ export class ReplyParser {
     this.lines = []
     return makeReply(code, lines)
   }
+}
+
+/** A line as text: short ASCII lines (nearly all replies) without a trip into TextDecoder. */
+function decodeLine(data: Uint8Array, start: number, end: number): string {
+  if (end - start > 128) return decoder.decode(data.subarray(start, end))
+  let text = ''
+  for (let i = start; i < end; i++) {
+    const c = data[i]!
+    if (c > 127) return decoder.decode(data.subarray(start, end))
+    text += String.fromCharCode(c)
+  }
+  return text
 }
 
 /** Builds a {@link Reply} from its code and line texts. */
