@@ -19,7 +19,7 @@ import {
   pngBytes,
 } from '../scenario/messages.mjs'
 import { type DkimFixture, makeDkimFixture, verifyDkim } from './dkim.js'
-import { byMessageId, onWire, type ScenarioResult, step } from './scenario-result.js'
+import { byMessageId, onWire, type ScenarioResult, type SendInfo, step } from './scenario-result.js'
 
 interface RuntimeRun {
   result: ScenarioResult
@@ -243,6 +243,7 @@ interface WorkerAnswer {
   raw: string
   signed: string
   results: { accepted: string[]; secure: boolean }[]
+  info: SendInfo
   error?: { name?: string; message: string; stack: string }
 }
 
@@ -267,7 +268,7 @@ describe('in a Cloudflare Worker (workerd via Miniflare)', () => {
 
   it('is bundled from the installed tarballs and pulls in no Node built-in', () => {
     const fromPackages = bundle.inputs.filter((f) => f.includes('node_modules/@mail/'))
-    for (const pkg of ['mime', 'smtp']) {
+    for (const pkg of ['mime', 'smtp', 'send']) {
       expect(fromPackages.some((f) => f.startsWith(`node_modules/@mail/${pkg}/dist/`))).toBe(true)
     }
     expect(fromPackages.filter((f) => !/^node_modules\/@mail\/[a-z]+\/dist\//.test(f))).toEqual([])
@@ -280,7 +281,7 @@ describe('in a Cloudflare Worker (workerd via Miniflare)', () => {
     expect(answer.status).toBe(200)
     const reference = step(nodeRun.result, 'built')['inline-image']!
     expect(answer.body.raw).toBe(reference.raw)
-    expect(received).toHaveLength(2)
+    expect(received).toHaveLength(3)
     const [plain, signed] = received
     expect(plain?.data.equals(onWire(reference.raw))).toBe(true)
     expect(plain?.mailFrom).toBe(reference.envelope.from)
@@ -290,6 +291,20 @@ describe('in a Cloudflare Worker (workerd via Miniflare)', () => {
       expect.objectContaining({ accepted: reference.envelope.to, secure: false }),
       expect.objectContaining({ accepted: reference.envelope.to, secure: false }),
     ])
+  })
+
+  it('delivers with @mail/send (sendmail, smtp:// URL) exactly the bytes Node builds', () => {
+    const { expectedRaw, expectedEnvelope } = step(nodeRun.result, 'plainSend')
+    expect(answer.body.info).toMatchObject({
+      messageId: plainSendInput().messageId,
+      envelope: expectedEnvelope,
+      accepted: expectedEnvelope.to,
+      rejected: [],
+    })
+    const viaSend = byMessageId(received, plainSendInput().messageId)
+    expect(viaSend.data.equals(onWire(expectedRaw))).toBe(true)
+    expect(viaSend.mailFrom).toBe(expectedEnvelope.from)
+    expect(viaSend.rcptTos).toEqual(expectedEnvelope.to)
   })
 
   it('signs with DKIM (Ed25519 over crypto.subtle) so that python3-dkim verifies', async () => {

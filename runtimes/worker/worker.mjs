@@ -3,13 +3,21 @@
 // 'inline-image' message with @mail/mime, signs a copy with @mail/mime/dkim (Ed25519, key from the
 // DKIM_KEY binding), and sends both with @mail/smtp over `cloudflare:sockets` to 127.0.0.1:N
 // (plaintext: TLS is covered on the other runtimes), one connection each: the first with the
-// automatically chosen socket adapter, the second with the one passed explicitly. It answers with
-// what it sent, as JSON.
+// automatically chosen socket adapter, the second with the one passed explicitly. Then
+// @mail/send's sendmail delivers the 'plain send' message through an smtp:// URL transport.
+// It answers with what it sent, as JSON.
 import { composeMessage } from '@mail/mime'
 import { signDkim } from '@mail/mime/dkim'
+import { sendmail } from '@mail/send'
 import { SmtpClient } from '@mail/smtp'
 import { cloudflareSockets } from '@mail/smtp/cloudflare'
-import { buildOptions, DKIM_DOMAIN, DKIM_SELECTORS, messageInputs } from '../scenario/messages.mjs'
+import {
+  buildOptions,
+  DKIM_DOMAIN,
+  DKIM_SELECTORS,
+  messageInputs,
+  plainSendInput,
+} from '../scenario/messages.mjs'
 
 function describeError(error) {
   return {
@@ -50,12 +58,14 @@ export default {
           await client.quit()
         }
       }
+      const info = await sendmail(plainSendInput(), `smtp://127.0.0.1:${port}?security=none`)
       return Response.json({
         ok: true,
         raw: composed.raw,
         signed,
         envelope: composed.envelope,
         results,
+        info,
       })
     } catch (error) {
       return Response.json({ ok: false, error: describeError(error) }, { status: 500 })
