@@ -11,7 +11,7 @@ import { ratio } from './report.mjs'
 import { startSink } from './sink.mjs'
 
 const COUNT = 2000
-const RUNS = 5
+const RUNS = 7
 const LARGE = 15 * 1000 * 1000
 
 // --- Nodemailer: connect, then send each message with .send(), one after the other (its API
