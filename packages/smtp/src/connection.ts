@@ -144,7 +144,10 @@ export class Connection implements SessionHost {
   awaiting(expectation: Expectation | undefined): void {
     if (expectation === this.timerFor) return
     this.timerFor = expectation
-    if (expectation === undefined) return this.clearTimer()
+    if (expectation === undefined) {
+      this.clearTimer()
+      return
+    }
     if (this.closing !== undefined) return
     const ms = this.options.timeouts[expectation.timeout]
     // Restarting the running timer is much cheaper than a new one for every reply.
