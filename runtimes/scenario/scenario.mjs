@@ -4,7 +4,8 @@
 // dependency of the packages shows up as a failure here rather than being masked by the script.
 //
 // Input: the MAIL_RUNTIMES_CONFIG environment variable, JSON
-//   { plainPort, tlsPort, ca, keys: { rsa, rsaPkcs1, ed25519 } }
+//   { plainPort, tlsPort, implicitPort, ca, implicitCa, keys: { rsa, rsaPkcs1, ed25519 } }
+// (ca: the STARTTLS server's CA; implicitCa: the implicit-TLS server's)
 // Output: one line on stdout, `@@result@@ <json>` (see the harness, ../run.mjs).
 import { buildMessage, composeMessage, getEnvelope, MimeError } from '@mail/mime'
 import { signDkim } from '@mail/mime/dkim'
@@ -135,7 +136,24 @@ await step(result, 'tlsSend', async () => {
   }
 })
 
-// 6. The same STARTTLS server without its CA: the certificate must be refused on every runtime
+// 6. Implicit TLS (TLS from the first byte, as on port 465) with the adapter chosen automatically.
+await step(result, 'implicitSend', async () => {
+  const client = await SmtpClient.connect({
+    host: '127.0.0.1',
+    port: config.implicitPort,
+    security: 'implicit',
+    tls: { ca: config.implicitCa },
+  })
+  try {
+    const composed = composeMessage(messageInputs().attachments, buildOptions('attachments'))
+    const sent = await client.send(composed.envelope, composed.raw)
+    return { secure: client.secure, raw: composed.raw, envelope: composed.envelope, result: sent }
+  } finally {
+    await client.quit()
+  }
+})
+
+// 7. The same STARTTLS server without its CA: the certificate must be refused on every runtime
 //    (proves that TLS is verified, not merely encrypted).
 await step(result, 'tlsUntrusted', async () => {
   try {
@@ -151,7 +169,7 @@ await step(result, 'tlsUntrusted', async () => {
   }
 })
 
-// 7. A transport with DKIM over STARTTLS: @mail/send signs with Ed25519 on the way out.
+// 8. A transport with DKIM over STARTTLS: @mail/send signs with Ed25519 on the way out.
 await step(result, 'dkimSend', async () => {
   const transport = createTransport({
     host: '127.0.0.1',

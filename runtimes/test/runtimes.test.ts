@@ -25,6 +25,7 @@ interface RuntimeRun {
   result: ScenarioResult
   plain: ReceivedMessage[]
   tls: ReceivedMessage[]
+  implicit: ReceivedMessage[]
 }
 
 let project: ReturnType<typeof prepareProject>
@@ -41,10 +42,24 @@ async function runOn(runtime: string): Promise<RuntimeRun> {
     servers.push(plain)
     const tls = await startAiosmtpd({ security: 'starttls', requireStarttls: true })
     servers.push(tls)
-    const config = { plainPort: plain.port, tlsPort: tls.port, ca: tls.ca, keys: dkim.keys }
+    const implicit = await startAiosmtpd({ security: 'implicit' })
+    servers.push(implicit)
+    const config = {
+      plainPort: plain.port,
+      tlsPort: tls.port,
+      implicitPort: implicit.port,
+      ca: tls.ca,
+      implicitCa: implicit.ca,
+      keys: dkim.keys,
+    }
     const { result } = await runScenario(runtime, project.dir, config)
     // Every send in the scenario awaited its 250, and aiosmtpd records a message before replying.
-    return { result, plain: await plain.received(), tls: await tls.received() }
+    return {
+      result,
+      plain: await plain.received(),
+      tls: await tls.received(),
+      implicit: await implicit.received(),
+    }
   } finally {
     await Promise.all(servers.map((s) => s.stop()))
   }
@@ -214,6 +229,17 @@ describe.each(RUNTIMES)('on %s, the packed packages', (runtime) => {
     }
     const utf8 = byMessageId(run.tls, reference.smtputf8!.messageId)
     expect(utf8.mailOptions).toContain('SMTPUTF8')
+  })
+
+  it('deliver over implicit TLS (as on port 465) the exact deterministic bytes', () => {
+    const implicit = step(run.result, 'implicitSend')
+    const reference = step(nodeRun.result, 'built').attachments!
+    expect(implicit.secure).toBe(true)
+    expect(implicit.raw).toBe(reference.raw)
+    expect(implicit.result.accepted).toEqual(reference.envelope.to)
+    expect(run.implicit).toHaveLength(1)
+    expect(run.implicit[0]?.data.equals(onWire(reference.raw))).toBe(true)
+    expect(run.implicit[0]?.rcptTos).toEqual(reference.envelope.to)
   })
 
   it('refuse the STARTTLS server certificate when its CA is not given', () => {

@@ -44,6 +44,12 @@ export interface ScenarioResult {
     secure: boolean
     sends: { name: string; raw: string; envelope: Envelope; result: { accepted: string[] } }[]
   }
+  implicitSend?: {
+    secure: boolean
+    raw: string
+    envelope: Envelope
+    result: { accepted: string[] }
+  }
   tlsUntrusted?: { refused: boolean; error?: StepError }
   dkimSend?: { info: SendInfo }
 }
