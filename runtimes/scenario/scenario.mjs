@@ -47,6 +47,8 @@ function describeError(error) {
 
 /** Runs one step; a failure is recorded (and reported by the harness) instead of aborting the rest. */
 async function step(result, key, fn) {
+  // Progress on stderr: if a runtime hangs, the harness's timeout report names the step.
+  console.error(`scenario: ${key}`)
   try {
     result[key] = await fn()
   } catch (error) {
