@@ -162,8 +162,8 @@ export function pushBase64Body(bytes: Uint8Array, out: string[], forceWeb = fals
   const chunk = chunkOctets(bytes.length)
   const s = scratchOf(chunk)
   const B = forceWeb ? undefined : nativeBuffer()
-  const native =
-    B === undefined ? undefined : (s.view ??= B.from(s.bytes.buffer, 0, s.bytes.length))
+  if (B !== undefined) s.view ??= B.from(s.bytes.buffer, 0, s.bytes.length)
+  const native = B === undefined ? undefined : s.view
   for (let start = 0; start < bytes.length; start += chunk) {
     if (start !== 0) out.push('\r\n')
     out.push(encodeChunk(bytes, start, Math.min(start + chunk, bytes.length), s, native))
