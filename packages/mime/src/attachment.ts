@@ -101,7 +101,10 @@ export function normalizeAttachment(input: unknown, index: number): NormalizedAt
   const content = a.content
   if (typeof content === 'string') out.bytes = utf8Encode(content)
   else if (content instanceof Uint8Array) out.bytes = content
-  else if (content instanceof ArrayBuffer) out.bytes = new Uint8Array(content)
+  // Views and buffers from another realm (iframes, vm contexts) fail instanceof; still bytes.
+  else if (ArrayBuffer.isView(content)) {
+    out.bytes = new Uint8Array(content.buffer, content.byteOffset, content.byteLength)
+  } else if (content instanceof ArrayBuffer) out.bytes = new Uint8Array(content)
   else throw new MimeError(`${field}.content`, 'must be a string or a Uint8Array')
   if (a.contentType !== undefined) {
     out.contentType = contentTypeOf(a.contentType, `${field}.contentType`)
