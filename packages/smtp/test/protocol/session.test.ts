@@ -1,397 +1,45 @@
 import { describe, expect, it } from 'vitest'
 import { readySession, transcript } from '../helpers/transcript.js'
 
-const MSG = 'Subject: hi\r\n\r\nbody\r\n'
-
-describe('Session handshake', () => {
-  it('answers the greeting with EHLO and is ready after 250', () => {
+describe('Session', () => {
+  it('fails on a malformed reply, naming the awaited step', () => {
     const t = transcript()
-    expect(t.writes).toEqual([])
-    expect(t.awaiting?.stage).toBe('greeting')
-    t.server('220 mx.example.org ESMTP')
-    expect(t.take()).toEqual(['EHLO client.example.com\r\n'])
-    t.server('250-mx.example.org', '250-PIPELINING', '250-SIZE 1000', '250 8BITMIME')
-    expect(t.events).toEqual(['ready'])
-    expect(t.session.capabilities).toEqual({
-      extensions: { PIPELINING: [], SIZE: ['1000'], '8BITMIME': [] },
-      size: 1000,
-      auth: [],
-    })
-    expect(t.session.usable).toBe(true)
-    expect(t.awaiting).toBeUndefined()
-  })
-
-  it('falls back to HELO when EHLO is refused', () => {
-    const t = transcript()
-    t.server('220 old.example.org')
-    t.server('502 5.5.2 command not recognized')
-    expect(t.take()).toEqual(['EHLO client.example.com\r\n', 'HELO client.example.com\r\n'])
-    t.server('250 old.example.org')
-    expect(t.events).toEqual(['ready'])
-    expect(t.session.capabilities.extensions).toEqual({})
-  })
-
-  it('ends the session on a 554 greeting with a QUIT and an error naming the greeting', () => {
-    const t = transcript()
-    t.server('554 5.7.1 go away')
-    expect(t.take()).toEqual(['QUIT\r\n'])
-    expect(t.failures[0]).toMatchObject({
-      stage: 'greeting',
-      code: 554,
-      enhancedCode: '5.7.1',
-      permanent: true,
-    })
-    expect(t.events).toEqual(['close'])
-  })
-
-  it('diagnoses a TLS record where the greeting belongs', () => {
-    const t = transcript()
-    t.session.receive(new Uint8Array([0x16, 0x03, 0x01, 0x00, 0x05]))
-    expect(t.failures[0]?.stage).toBe('greeting')
-    expect(t.failures[0]?.message).toMatch(/security: 'implicit'/)
-  })
-
-  it('suggests implicit TLS when the greeting times out', () => {
-    const t = transcript({ port: 465, security: 'starttls' })
-    t.session.timedOut(1000)
+    t.server('hello there')
     expect(t.failures[0]).toMatchObject({ stage: 'greeting', transient: true })
-    expect(t.failures[0]?.message).toMatch(/Timed out after 1000 ms.*security: 'implicit'/)
-    expect(t.events).toEqual(['destroy'])
+    expect(t.failures[0]?.message).toMatch(/Invalid reply/)
   })
 
-  it("refuses to go on when security 'starttls' meets a server without STARTTLS", () => {
-    const t = transcript({ security: 'starttls', auth: { user: 'u', pass: 'p' } })
-    t.server('220 mx')
-    t.server('250-mx', '250 AUTH PLAIN')
-    expect(t.take()).toEqual(['EHLO client.example.com\r\n', 'QUIT\r\n'])
-    expect(t.failures[0]).toMatchObject({ stage: 'starttls' })
-    expect(t.failures[0]?.message).toMatch(/does not offer STARTTLS/)
-  })
-
-  it('upgrades with STARTTLS, ignores plaintext injected after the 220, and says EHLO again', () => {
-    const t = transcript({ security: 'starttls' })
-    t.server('220 mx')
-    t.server('250-mx', '250-AUTH PLAIN', '250 STARTTLS')
-    t.server('220 go ahead', '250 injected')
-    expect(t.take()).toEqual(['EHLO client.example.com\r\n', 'STARTTLS\r\n'])
-    expect(t.events).toEqual(['starttls'])
-    t.session.receive(Buffer.from('250 more injected\r\n'))
-    t.session.tlsReady()
-    expect(t.session.capabilities.extensions).toEqual({})
-    expect(t.take()).toEqual(['EHLO client.example.com\r\n'])
-    t.server('250-mx', '250 AUTH PLAIN LOGIN')
-    expect(t.session.secure).toBe(true)
-    expect(t.events).toEqual(['starttls', 'ready'])
-  })
-
-  it('reports a failed TLS handshake as stage tls', () => {
-    const t = transcript({ security: 'starttls-opportunistic' })
-    t.server('220 mx')
-    t.server('250-mx', '250 STARTTLS')
-    t.server('220 go')
-    t.session.tlsFailed(new Error('certificate has expired'))
-    expect(t.failures[0]).toMatchObject({ stage: 'tls' })
-    expect(t.failures[0]?.message).toMatch(/certificate has expired/)
-  })
-
-  it('authenticates with PLAIN and keeps the secret out of the log', () => {
-    const t = transcript({
-      security: 'implicit',
-      secure: true,
-      auth: { user: 'alice', pass: 's3cret' },
-    })
-    t.server('220 mx')
-    t.server('250-mx', '250 AUTH LOGIN PLAIN')
-    expect(t.take()[1]).toBe(`AUTH PLAIN ${Buffer.from('\0alice\0s3cret').toString('base64')}\r\n`)
-    t.server('235 2.7.0 ok')
-    expect(t.session.authenticated).toBe(true)
-    const log = JSON.stringify(t.logs)
-    expect(log).toContain('AUTH PLAIN <redacted>')
-    expect(log).not.toContain(Buffer.from('\0alice\0s3cret').toString('base64'))
-  })
-
-  it('authenticates with LOGIN, answering each prompt, with continuations redacted', () => {
-    const t = transcript({
-      secure: true,
-      security: 'implicit',
-      auth: { user: 'alice', pass: 's3cret' },
-    })
-    t.server('220 mx')
-    t.server('250-mx', '250 AUTH LOGIN')
-    t.take()
-    t.server('334 VXNlcm5hbWU6')
-    t.server('334 UGFzc3dvcmQ6')
-    expect(t.take()).toEqual([`${btoa('alice')}\r\n`, `${btoa('s3cret')}\r\n`])
-    t.server('235 ok')
-    expect(t.events).toEqual(['ready'])
-    expect(t.logs.filter((l) => l.direction === 'client').map((l) => l.line)).toEqual([
-      'EHLO client.example.com',
-      'AUTH LOGIN',
-      '<redacted>',
-      '<redacted>',
-    ])
-  })
-
-  it('turns 535 into an auth error with code 535 that never shows the password', () => {
-    const t = transcript({
-      secure: true,
-      security: 'implicit',
-      auth: { user: 'alice', pass: 's3cret' },
-    })
-    t.server('220 mx')
-    t.server('250-mx', '250 AUTH PLAIN')
-    t.server('535 5.7.8 Authentication credentials invalid')
-    const e = t.failures[0]!
-    expect(e).toMatchObject({ stage: 'auth', code: 535, enhancedCode: '5.7.8', permanent: true })
-    expect(JSON.stringify({ ...e, message: e.message })).not.toContain('s3cret')
-  })
-
-  it('never sends credentials over plaintext to a non-loopback host', () => {
-    const t = transcript({ security: 'starttls-opportunistic', auth: { user: 'a', pass: 'p' } })
-    t.server('220 mx')
-    t.server('250-mx', '250 AUTH PLAIN')
-    expect(t.take()).toEqual(['EHLO client.example.com\r\n', 'QUIT\r\n'])
-    expect(t.failures[0]).toMatchObject({ stage: 'auth' })
-    expect(t.failures[0]?.message).toMatch(/unencrypted/)
-  })
-
-  it('sends credentials over plaintext when explicitly allowed', () => {
-    const t = transcript({ allowInsecureAuth: true, auth: { user: 'a', pass: 'p' } })
-    t.server('220 mx')
-    t.server('250-mx', '250 AUTH PLAIN')
-    expect(t.take()[1]).toMatch(/^AUTH PLAIN /)
-  })
-
-  it('fails when credentials are given but no AUTH is offered', () => {
-    const t = transcript({ secure: true, security: 'implicit', auth: { user: 'a', pass: 'p' } })
-    t.server('220 mx')
-    t.server('250-mx', '250 PIPELINING')
-    expect(t.failures[0]).toMatchObject({ stage: 'auth' })
-    expect(t.failures[0]?.message).toMatch(/offers no AUTH/)
-    expect(t.events).not.toContain('ready')
-  })
-
-  it('closes cleanly on 421 after EHLO', () => {
-    const t = transcript()
-    t.server('220 mx')
-    t.server('421 4.3.2 shutting down')
-    expect(t.failures[0]).toMatchObject({ stage: 'ehlo', code: 421, transient: true })
-    expect(t.session.usable).toBe(false)
-    expect(t.events).toEqual(['close'])
-  })
-})
-
-describe('Session transactions', () => {
-  it('pipelines MAIL, every RCPT and DATA in one write and reports partial acceptance', () => {
-    const t = readySession(['PIPELINING'])
-    const out = t.send(
-      { from: 'a@example.com', to: ['b@example.org', 'c@example.org', 'd@example.org'] },
-      MSG,
-    )
-    expect(t.take()).toEqual([
-      'MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nRCPT TO:<d@example.org>\r\nDATA\r\n',
-    ])
-    t.server('250 ok', '250 ok', '450 4.2.1 busy', '550 5.1.1 unknown', '354 go')
-    expect(t.take()).toEqual([`${MSG}.\r\n`])
-    t.server('250 2.0.0 queued as 1')
-    expect(out.result).toEqual({
-      accepted: ['b@example.org'],
-      rejected: [
-        { address: 'c@example.org', code: 450, enhancedCode: '4.2.1', message: 'busy' },
-        { address: 'd@example.org', code: 550, enhancedCode: '5.1.1', message: 'unknown' },
-      ],
-      response: '250 2.0.0 queued as 1',
-    })
-  })
-
-  it("sends the next transaction's commands in the same write as the previous end of data", () => {
-    const t = readySession(['PIPELINING'])
-    const first = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    const second = t.send({ from: 'a@example.com', to: ['c@example.org'] }, MSG)
-    expect(t.take()).toEqual(['MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n'])
-    t.server('250 ok', '250 ok', '354 go')
-    expect(t.take()).toEqual([
-      `${MSG}.\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<c@example.org>\r\nDATA\r\n`,
-    ])
-    t.server('250 first', '250 ok', '250 ok', '354 go')
-    expect(first.result?.response).toBe('250 first')
-    t.server('250 second')
-    expect(second.result?.accepted).toEqual(['c@example.org'])
-  })
-
-  it('sends one command at a time without PIPELINING', () => {
+  it('fails on a reply nobody asked for', () => {
     const t = readySession([])
-    const out = t.send({ from: 'a@example.com', to: ['b@example.org', 'c@example.org'] }, MSG)
-    expect(t.take()).toEqual(['MAIL FROM:<a@example.com>\r\n'])
-    t.server('250 ok')
-    expect(t.take()).toEqual(['RCPT TO:<b@example.org>\r\n'])
-    t.server('250 ok')
-    expect(t.take()).toEqual(['RCPT TO:<c@example.org>\r\n'])
-    t.server('250 ok')
-    expect(t.take()).toEqual(['DATA\r\n'])
+    t.server('250 surprise')
+    expect(t.failures[0]?.message).toMatch(/Unexpected reply/)
+    expect(t.session.usable).toBe(false)
+  })
+
+  it('turns an idle close by the server into an unusable session without an error', () => {
+    const t = readySession([])
+    t.session.connectionLost()
+    expect(t.failures).toEqual([])
+    expect(t.session.usable).toBe(false)
+  })
+
+  it('refuses new work once closed', () => {
+    const t = readySession([])
+    t.session.connectionLost()
+    const out = t.send({ from: 'a@x.org', to: ['b@x.org'] }, 'x\r\n')
+    expect(out.error).toMatchObject({ stage: 'connect', transient: true })
+    expect(t.writes).toEqual([])
+  })
+
+  it('points its timer at the reply awaited first and clears it when idle', () => {
+    const t = readySession(['PIPELINING'])
+    t.send({ from: 'a@x.org', to: ['b@x.org'] }, 'x\r\n')
+    expect(t.awaiting).toMatchObject({ command: 'MAIL FROM', timeout: 'command' })
+    t.server('250 ok', '250 ok')
+    expect(t.awaiting).toMatchObject({ command: 'DATA', timeout: 'dataInit' })
     t.server('354 go')
-    expect(t.take()).toEqual([`${MSG}.\r\n`])
+    expect(t.awaiting).toMatchObject({ command: 'DATA', stage: 'message', timeout: 'data' })
     t.server('250 done')
-    expect(out.result?.accepted).toEqual(['b@example.org', 'c@example.org'])
-  })
-
-  it('rejects when every recipient is refused, then resets before the next transaction', () => {
-    const t = readySession(['PIPELINING'])
-    const out = t.send({ from: 'a@example.com', to: ['b@example.org', 'c@example.org'] }, MSG)
-    t.take()
-    t.server('250 ok', '550 5.1.1 no b', '450 4.7.1 later', '554 5.5.1 no valid recipients')
-    expect(out.error).toMatchObject({ stage: 'rcpt', transient: false })
-    expect(out.error?.rejected?.map((r) => r.code)).toEqual([550, 450])
-    expect(t.session.usable).toBe(true)
-    t.send({ from: 'a@example.com', to: ['d@example.org'] }, MSG)
-    expect(t.take()).toEqual([
-      'RSET\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<d@example.org>\r\nDATA\r\n',
-    ])
-  })
-
-  it('ends the data with a lone dot when DATA is accepted after every RCPT failed', () => {
-    const t = readySession(['PIPELINING'])
-    const out = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    t.take()
-    t.server('250 ok', '550 no', '354 go')
-    expect(t.take()).toEqual(['.\r\n'])
-    expect(out.error?.stage).toBe('rcpt')
-  })
-
-  it('reports a refused DATA with stage data and keeps the connection', () => {
-    const t = readySession(['PIPELINING'])
-    const out = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    t.take()
-    t.server('250 ok', '250 ok', '552 5.3.4 too big')
-    expect(out.error).toMatchObject({ stage: 'data', code: 552, command: 'DATA', permanent: true })
-    expect(t.session.usable).toBe(true)
-  })
-
-  it('fails the current and queued sends on 421, and the client is no longer usable', () => {
-    const t = readySession(['PIPELINING'])
-    const a = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    const b = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    t.server('421 4.4.2 timeout')
-    expect(a.error).toMatchObject({
-      code: 421,
-      stage: 'mail',
-      transient: true,
-      deliveryUnknown: false,
-    })
-    expect(b.error?.transient).toBe(true)
-    expect(t.session.usable).toBe(false)
-  })
-
-  it('marks delivery unknown only when the connection is lost after the end of data', () => {
-    const t = readySession(['PIPELINING'])
-    const a = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    const b = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    t.server('250 ok', '250 ok', '354 go')
-    t.session.connectionLost(new Error('reset'))
-    expect(a.error).toMatchObject({ deliveryUnknown: true, transient: true, stage: 'message' })
-    expect(b.error).toMatchObject({ deliveryUnknown: false, transient: true })
-  })
-
-  it('names the awaited step when a reply times out', () => {
-    const t = readySession([])
-    const a = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    t.server('250 ok')
-    expect(t.awaiting?.command).toBe('RCPT TO')
-    t.session.timedOut(300000)
-    expect(a.error).toMatchObject({ stage: 'rcpt', command: 'RCPT TO', deliveryUnknown: false })
-    expect(a.error?.message).toMatch(/Timed out after 300000 ms waiting for the reply to RCPT TO/)
-  })
-
-  it('writes a whole BDAT transaction at once and pipelines the next behind it', () => {
-    const t = readySession(['PIPELINING', 'CHUNKING'])
-    const a = t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    const b = t.send({ from: 'a@example.com', to: ['c@example.org'] }, MSG)
-    const n = Buffer.byteLength(MSG)
-    expect(t.take()).toEqual([
-      `MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nBDAT ${n} LAST\r\n${MSG}`,
-      `RSET\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<c@example.org>\r\nBDAT ${n} LAST\r\n${MSG}`,
-    ])
-    t.server('250 ok', '250 ok', '250 a', '250 reset', '250 ok', '250 ok', '250 b')
-    expect(a.result?.response).toBe('250 a')
-    expect(b.result?.response).toBe('250 b')
-  })
-
-  it('uses DATA despite CHUNKING when asked to', () => {
-    const t = readySession(['PIPELINING', 'CHUNKING'], { preferData: true })
-    t.send({ from: 'a@example.com', to: ['b@example.org'] }, MSG)
-    expect(t.take()).toEqual(['MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n'])
-  })
-
-  it('sends large messages as several bounded BDAT chunks', () => {
-    const t = readySession(['PIPELINING', 'CHUNKING'], { chunkSize: 8 })
-    const out = t.send({ from: 'a@example.com', to: ['b@example.org'] }, 'line one\nline two\r\n')
-    expect(t.take()).toEqual([
-      'MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nBDAT 8\r\nline oneBDAT 9\r\n\r\nline twBDAT 3 LAST\r\no\r\n',
-    ])
-    t.server('250 ok', '250 ok', '250 chunk', '250 chunk', '250 done')
-    expect(out.result?.response).toBe('250 done')
-  })
-
-  it('reads one reply per accepted recipient in LMTP', () => {
-    const t = readySession(['PIPELINING'], { lmtp: true })
-    const out = t.send({ from: 'a@example.com', to: ['b@x.org', 'c@x.org', 'd@x.org'] }, MSG)
-    t.server('250 ok', '250 ok', '550 no c', '250 ok', '354 go')
-    t.server('250 b delivered')
-    expect(out.result).toBeUndefined()
-    t.server('452 4.2.2 d over quota')
-    expect(out.result).toEqual({
-      accepted: ['b@x.org'],
-      rejected: [
-        { address: 'c@x.org', code: 550, message: 'no c' },
-        { address: 'd@x.org', code: 452, enhancedCode: '4.2.2', message: 'd over quota' },
-      ],
-      response: '452 4.2.2 d over quota',
-    })
-  })
-
-  it('adds SIZE, BODY=8BITMIME, SMTPUTF8 and DSN parameters when offered', () => {
-    const t = readySession(['PIPELINING', 'SIZE 100000', '8BITMIME', 'SMTPUTF8', 'DSN'])
-    const raw = 'Subject: é\r\n\r\nß\r\n'
-    t.send(
-      {
-        from: 'ä@example.com',
-        to: ['b+x@example.org'],
-        dsn: { ret: 'HDRS', envid: 'id=1', notify: ['SUCCESS', 'FAILURE'], orcpt: true },
-      },
-      raw,
-    )
-    expect(t.take()).toEqual([
-      `MAIL FROM:<ä@example.com> SIZE=${Buffer.byteLength(raw)} BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=id+3D1\r\n` +
-        'RCPT TO:<b+x@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b+2Bx@example.org\r\nDATA\r\n',
-    ])
-  })
-
-  it('queues RSET and NOOP and closes after QUIT', async () => {
-    const { ControlCommand } = await import('../../src/protocol/control.js')
-    const t = readySession([])
-    const seen: string[] = []
-    t.session.enqueue(
-      new ControlCommand(
-        t.session,
-        'NOOP',
-        () => seen.push('noop'),
-        () => {},
-      ),
-    )
-    t.session.enqueue(
-      new ControlCommand(
-        t.session,
-        'QUIT',
-        () => seen.push('quit'),
-        () => {},
-      ),
-    )
-    expect(t.take()).toEqual(['NOOP\r\n'])
-    t.server('250 ok')
-    expect(t.take()).toEqual(['QUIT\r\n'])
-    t.server('221 bye')
-    expect(seen).toEqual(['noop', 'quit'])
-    expect(t.events).toContain('close')
-    expect(t.session.usable).toBe(false)
+    expect(t.awaiting).toBeUndefined()
   })
 })
