@@ -48,19 +48,24 @@ const message = fc.record({
         .map((s) => s.trim())
         .filter((s) => s !== ''),
       content: fc.uint8Array({ maxLength: 3000 }),
+      cid: fc.option(fc.stringMatching(/^[a-z0-9.]{1,12}@[a-z]{1,8}\.example$/), {
+        nil: undefined,
+      }),
     }),
     { maxLength: 3 },
   ),
 })
 
 describe('random messages round-trip through Python email and mailparser', () => {
-  test('unicode subjects, names, filenames, bodies and binary attachments come back exactly', async () => {
+  test('unicode subjects, names, filenames, bodies, binary and inline attachments come back exactly', async () => {
     await fc.assert(
       fc.asyncProperty(message, async (m) => {
-        const raw = buildMessage({
-          ...m,
-          attachments: m.attachments.map((a) => ({ ...a, contentType: TYPE })),
-        })
+        const attachments = m.attachments.map(({ cid, ...a }) => ({
+          ...a,
+          contentType: TYPE,
+          ...(cid !== undefined && { cid }),
+        }))
+        const raw = buildMessage({ ...m, attachments })
         expectWellFormed(raw)
         const expected = {
           subject: m.subject,
@@ -68,7 +73,11 @@ describe('random messages round-trip through Python email and mailparser', () =>
           to: m.to,
           text: m.text,
           html: m.html,
-          attachments: m.attachments.map((a) => ({ ...a, contentType: TYPE })),
+          // Parts with a cid travel with the html in multipart/related, so they come first.
+          attachments: [
+            ...attachments.filter((a) => a.cid !== undefined),
+            ...attachments.filter((a) => a.cid === undefined),
+          ],
         }
         expectParsed(await python.parse(raw), expected, 'python', { loosePythonNames: true })
         expectParsed(await parseWithMailparser(raw), expected, 'mailparser')
