@@ -46,8 +46,15 @@ export class Transaction implements Operation {
     if (this.s.takeReset(this)) {
       this.send(command.rset(), 'mail', 'RSET', 'command', (r) => {
         if (!positive(r)) this.fail(replyError('RSET was refused', r, 'mail', 'RSET'), false)
+        else if (!this.pipelined) this.begin()
       })
+      // Without PIPELINING, MAIL waits for the RSET reply.
+      if (!this.pipelined) return
     }
+    this.begin()
+  }
+
+  private begin(): void {
     this.send(this.plan.mail, 'mail', 'MAIL FROM', 'command', (r) => this.onMail(r))
     if (!this.pipelined) return
     for (let i = 0; i < this.plan.rcpts.length; i++) this.sendRcpt(i)

@@ -188,6 +188,46 @@ describe('Transaction', () => {
     ])
   })
 
+  it('sends BDAT chunks one at a time when CHUNKING comes without PIPELINING', () => {
+    const t = readySession(['CHUNKING'], { chunkSize: 4 })
+    const out = t.send({ from: 'a@example.com', to: ['b@example.org'] }, 'abcdefg\r\n')
+    expect(t.take()).toEqual(['MAIL FROM:<a@example.com>\r\n'])
+    t.server('250 ok')
+    expect(t.take()).toEqual(['RCPT TO:<b@example.org>\r\n'])
+    t.server('250 ok')
+    expect(t.take()).toEqual(['BDAT 4\r\nabcd'])
+    t.server('250 ok')
+    expect(t.take()).toEqual(['BDAT 4\r\nefg\r'])
+    t.server('250 ok')
+    expect(t.take()).toEqual(['BDAT 1 LAST\r\n\n'])
+    t.server('250 done')
+    expect(out.result?.response).toBe('250 done')
+  })
+
+  it('stops sending BDAT chunks after one is refused, and resets before the next send', () => {
+    const t = readySession(['CHUNKING'], { chunkSize: 4 })
+    const out = t.send({ from: 'a@example.com', to: ['b@example.org'] }, 'abcdefg\r\n')
+    t.server('250 ok')
+    t.server('250 ok')
+    t.server('452 4.3.1 out of space')
+    expect(out.error).toMatchObject({ stage: 'data', command: 'BDAT', code: 452, transient: true })
+    t.take()
+    t.send({ from: 'a@example.com', to: ['b@example.org'] }, 'x\r\n')
+    expect(t.take()).toEqual(['RSET\r\n'])
+    t.server('250 reset')
+    expect(t.take()).toEqual(['MAIL FROM:<a@example.com>\r\n'])
+  })
+
+  it('reads one reply per accepted recipient after BDAT LAST in LMTP', () => {
+    const t = readySession(['PIPELINING', 'CHUNKING'], { lmtp: true })
+    const out = t.send({ from: 'a@example.com', to: ['b@x.org', 'c@x.org'] }, MSG)
+    t.server('250 ok', '250 ok', '250 ok', '250 b ok', '550 5.2.1 c disabled')
+    expect(out.result).toMatchObject({
+      accepted: ['b@x.org'],
+      rejected: [{ address: 'c@x.org', code: 550, enhancedCode: '5.2.1', message: 'c disabled' }],
+    })
+  })
+
   it('queues RSET and NOOP and closes after QUIT', async () => {
     const { ControlCommand } = await import('../../src/protocol/control.js')
     const t = readySession([])
