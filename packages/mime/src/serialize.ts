@@ -28,8 +28,8 @@ function emitBody(part: Part, boundaries: Map<MultipartPart, string>, out: strin
 
 /**
  * The whole message: the message header fields, the root part's content fields, a blank line
- * and the body, joined once. CRLF everywhere; a multipart message ends with CRLF after its
- * close delimiter.
+ * and the body, joined once. CRLF everywhere, and the message always ends with CRLF: after the
+ * close delimiter of a multipart, or after the last line of a single part's body.
  */
 export function serializeMessage(
   messageHeaders: string[],
@@ -44,7 +44,10 @@ export function serializeMessage(
     '\r\n\r\n',
   ]
   emitBody(root, boundaries, out)
-  if (root.kind === 'multipart') out.push('\r\n')
+  // RFC 5322 2.1 and RFC 5321 4.1.1.4: every line ends in CRLF; SMTP would otherwise add one
+  // itself, and a DKIM body hash over an unterminated last line differs between verifiers.
+  const last = out.findLast((piece) => piece !== '')!
+  if (!last.endsWith('\r\n')) out.push('\r\n')
   // Concatenation, not join: engines link the pieces instead of copying them, so a message
   // with large attachments never holds its encoded body twice.
   let raw = ''

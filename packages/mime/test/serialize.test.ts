@@ -30,6 +30,20 @@ describe('buildMessage output', () => {
     for (const line of lines(raw)) expect(line.length).toBeLessThanOrEqual(998)
   })
 
+  test('ends every message with CRLF, single parts included, without adding to a body that has one', () => {
+    const shapes: MessageInput[] = [
+      { ...base, text: 'hi' },
+      { ...base, text: 'Grüße' },
+      { ...base, text: 'ends with a newline\n' },
+      { ...base, attachments: [{ content: new Uint8Array([0, 1, 2, 255]) }] },
+      { ...base, text: 't', html: 'h' },
+      { ...base },
+    ]
+    for (const input of shapes) expect(buildMessage(input, fixed)).toMatch(/\r\n$/)
+    expect(buildMessage({ ...base, text: 'a\n' }, fixed)).toMatch(/\r\n\r\na\r\n$/)
+    expect(buildMessage({ ...base, text: 'a' }, fixed)).toMatch(/\r\n\r\na\r\n$/)
+  })
+
   test('never writes Bcc', () => {
     const raw = buildMessage({ ...base, bcc: 'secret@example.net', text: 'x' })
     expect(raw).not.toMatch(/bcc|secret/i)
