@@ -237,6 +237,24 @@ export async function trackPeakRss() {
   }
 }
 
+// glibc's malloc: with its default dynamic mmap/trim thresholds, whether a big allocation reuses
+// the pages freed by the previous one or faults in fresh ones (~100 ms per 10 MiB on this
+// machine) depends on the history of allocation sizes, so two builders doing the same work can
+// differ several-fold by luck. Timing runs with fixed thresholds (every side reuses its pages:
+// the figure is the work the code does); memory measurements with the default policy, as users
+// have it.
+const MALLOC_KEYS = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_']
+export const fixedMallocEnv = () => ({
+  ...process.env,
+  MALLOC_MMAP_THRESHOLD_: String(1 << 30),
+  MALLOC_TRIM_THRESHOLD_: String(1 << 30),
+})
+export const defaultMallocEnv = () => {
+  const env = { ...process.env }
+  for (const key of MALLOC_KEYS) delete env[key]
+  return env
+}
+
 // measurement children still running when the bench exits (after a timeout) are ended with it
 const live = new Set()
 process.on('exit', () => {
@@ -245,9 +263,15 @@ process.on('exit', () => {
 
 /**
  * Runs `module`'s exported `fn(args)` in a fresh Node process (with --expose-gc) and resolves
- * its result, so memory peaks of different measurements never mix.
+ * its result, so memory peaks of different measurements never mix. Default malloc policy unless
+ * `env` says otherwise.
  */
-export function runInChild(module, fn, args = {}, { timeoutMs = 120_000, env = process.env } = {}) {
+export function runInChild(
+  module,
+  fn,
+  args = {},
+  { timeoutMs = 120_000, env = defaultMallocEnv() } = {},
+) {
   return new Promise((resolve, reject) => {
     const child = fork(join(here, 'child.mjs'), [module, fn, JSON.stringify(args)], {
       execArgv: ['--expose-gc', '--max-old-space-size=2048'],

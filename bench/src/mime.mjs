@@ -4,6 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer'
 import { attachmentMessage, randomData, smallMessage } from './fixtures.mjs'
 import {
   cpuNow,
+  fixedMallocEnv,
   fmtBytes,
   fmtMs,
   fmtRate,
@@ -65,21 +66,14 @@ export async function attachmentTimeTask({ side, size }) {
   return { time: time.value, best: time.best, wall: time.wall }
 }
 
-// The timing children use a fixed malloc policy: with glibc's default (dynamic mmap and trim
-// thresholds), whether a build reuses the previous build's freed pages or faults in fresh ones
-// (~100 ms per 10 MiB message on this machine) depends on the sizes of its allocations, and the
-// single 13 MiB string of the floor lands in the reuse case while chunked builders do not. Fixed
-// thresholds put every side in the same (reuse) case, so the figure is the work the code does.
-// The memory children keep the default policy, as users have it.
-const timingEnv = {
-  ...process.env,
-  MALLOC_MMAP_THRESHOLD_: String(1 << 30),
-  MALLOC_TRIM_THRESHOLD_: String(1 << 30),
-}
-
 async function attachment(side, size) {
   const mem = await runInChild('mime', 'attachmentMemoryTask', { side, size })
-  const time = await runInChild('mime', 'attachmentTimeTask', { side, size }, { env: timingEnv })
+  const time = await runInChild(
+    'mime',
+    'attachmentTimeTask',
+    { side, size },
+    { env: fixedMallocEnv() },
+  )
   return { ...mem, ...time }
 }
 
