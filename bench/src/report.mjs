@@ -1,8 +1,9 @@
 // One markdown table per section. Every row: our figure, Nodemailer's, the reference (floor or
 // ceiling) where there is one, the two ratios, the target and whether it is met.
 export const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN)
+// three digits below 1, so a ratio just under a target (0.797) does not print as the target (0.80)
 export const fmtRatio = (r) =>
-  Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}x` : '—'
+  Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r >= 1 ? r.toFixed(2) : r.toFixed(3)}x` : '—'
 
 /**
  * @param {{ title: string, rows: Row[], notes: string[] }} section
