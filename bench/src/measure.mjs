@@ -139,7 +139,10 @@ export async function interleaved(sides, { runs = 3, timeoutMs = 60_000, gcFirst
       try {
         const r = await withTimeout(sides[name].once(), timeoutMs, name)
         out[name].runs.push(typeof r === 'number' ? r : r.value)
-        if (typeof r !== 'number') (out[name].walls ??= []).push(r.wall)
+        if (typeof r !== 'number') {
+          out[name].walls ??= []
+          out[name].walls.push(r.wall)
+        }
       } catch (error) {
         out[name] = { error }
       }
