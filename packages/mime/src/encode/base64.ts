@@ -1,18 +1,22 @@
 /**
- * Base64 (RFC 2045 section 6.8). Bodies are encoded by a table-driven encoder straight into
- * CRLF-wrapped lines in a reused scratch buffer: measured against Buffer's native encoder plus
- * line wrapping, it is as fast in repeated builds and makes no garbage, so peak memory stays near
- * the output size. Where `Buffer` exists (Node, Bun, Deno) it turns each chunk into a string with
- * one copy and encodes the short encoded-word payloads; elsewhere (Workers, browsers)
- * TextDecoder and the same table encoder do it with Web APIs only.
+ * Base64 (RFC 2045 section 6.8). Where `Buffer` exists (Node, Bun, Deno), bodies come from its
+ * native encoder, wrapped into lines in a reused scratch (./base64-native.ts), and the short
+ * encoded-word payloads from `Buffer#toString('base64')`. Elsewhere (Workers, browsers) a
+ * table-driven encoder writes CRLF-wrapped lines straight into a reused scratch buffer and
+ * TextDecoder reads them out, with Web APIs only; both paths give byte-identical output.
  */
+import {
+  NATIVE_BASE64_SUPPORTED,
+  type NativeBuffer,
+  pushNativeBase64Body,
+} from './base64-native.js'
 
 interface BufferView {
   toString(encoding: 'base64'): string
   toString(encoding: 'latin1', start: number, end: number): string
 }
 interface BufferStatic {
-  from(buffer: ArrayBufferLike, byteOffset: number, length: number): BufferView
+  from(buffer: ArrayBufferLike, byteOffset: number, length: number): BufferView & NativeBuffer
 }
 
 /** The runtime's Buffer, looked up on each call so a test can hide it and exercise the Web path. */
@@ -159,9 +163,10 @@ function encodeChunk(
  */
 export function pushBase64Body(bytes: Uint8Array, out: string[], forceWeb = false): void {
   if (bytes.length === 0) return
+  const B = forceWeb ? undefined : nativeBuffer()
+  if (B !== undefined && NATIVE_BASE64_SUPPORTED) return pushNativeBase64Body(B, bytes, out)
   const chunk = chunkOctets(bytes.length)
   const s = scratchOf(chunk)
-  const B = forceWeb ? undefined : nativeBuffer()
   if (B !== undefined) s.view ??= B.from(s.bytes.buffer, 0, s.bytes.length)
   const native = B === undefined ? undefined : s.view
   for (let start = 0; start < bytes.length; start += chunk) {
