@@ -55,36 +55,73 @@ export class Connection implements SessionHost {
     // Everything written in this tick (several queued sends) leaves in one write.
     if (!this.scheduled && !this.writing) {
       this.scheduled = true
-      queueMicrotask(() => {
-        this.scheduled = false
-        void this.flush()
-      })
+      queueMicrotask(this.flushSoon)
     }
   }
 
-  private async flush(): Promise<void> {
+  private readonly flushSoon = () => {
+    this.scheduled = false
+    this.flush()
+  }
+
+  /** Writes batches until the queue is empty or the socket asks to wait for a drain. */
+  private flush(): void {
     if (this.writing) return
-    this.writing = true
     try {
       for (;;) {
         const batch = this.batch()
-        if (batch.length === 0) break
+        if (batch === undefined) break
         if (this.closed) return
-        if (!this.socket.write(batch)) await this.socket.drained()
+        const more =
+          typeof batch === 'string' ? this.socket.writeText!(batch) : this.socket.write(batch)
+        if (!more) {
+          this.writing = true
+          this.socket.drained().then(this.resume, this.lost)
+          return
+        }
       }
     } catch (e) {
-      this.socket.close(false)
-      this.session.connectionLost(e)
-    } finally {
-      this.writing = false
+      this.lost(e)
+      return
     }
     if (this.closing === true && !this.closed) this.socket.close(true)
   }
 
-  private batch(): Uint8Array[] {
+  private readonly resume = () => {
+    this.writing = false
+    this.flush()
+  }
+
+  private readonly lost = (e: unknown) => {
+    this.writing = false
+    this.socket.close(false)
+    this.session.connectionLost(e)
+  }
+
+  /**
+   * The next write: one string when the queue holds only text and the socket takes text (the
+   * usual pipelined round trip: message text, its end, the next commands), else bytes.
+   */
+  private batch(): string | Uint8Array[] | undefined {
+    let text = ''
+    if (this.current === undefined && this.socket.writeText !== undefined) {
+      const queue = this.queue
+      let i = 0
+      while (i < queue.length && text.length < BATCH) {
+        const item = queue[i]
+        if (typeof item !== 'string') break
+        text += item
+        i++
+      }
+      if (i === queue.length || text.length >= BATCH) {
+        if (i === queue.length) queue.length = 0
+        else queue.splice(0, i)
+        return i === 0 ? undefined : text
+      }
+      if (i > 0) queue.splice(0, i)
+    }
     const batch: Uint8Array[] = []
     let size = 0
-    let text = ''
     const push = (bytes: Uint8Array) => {
       if (text !== '') {
         const t = encoder.encode(text)
@@ -109,7 +146,7 @@ export class Connection implements SessionHost {
       else this.current = item[Symbol.iterator]()
     }
     if (text !== '') push(new Uint8Array(0))
-    return batch
+    return batch.length === 0 ? undefined : batch
   }
 
   startTls(): void {

@@ -1,5 +1,5 @@
 import { command } from './commands.js'
-import { encodeLines, endLines, initialLineState } from './data.js'
+import { cleanDataText, encodeLines, endLines, initialLineState } from './data.js'
 import type { MessageSource } from './message.js'
 
 const encoder = new TextEncoder()
@@ -16,8 +16,15 @@ export function* dataBody(message: MessageSource, chunkSize: number): Generator<
   yield endLines(state, true)
 }
 
-/** The content for DATA of a small message, encoded at once (at most one new buffer). */
-export function dataBodyNow(message: MessageSource): Uint8Array[] {
+/**
+ * The content for DATA of a small message, encoded at once: the text itself when an ASCII
+ * string needs no change, else bytes (at most one new buffer).
+ */
+export function dataBodyNow(message: MessageSource): (string | Uint8Array)[] {
+  if (message.text !== undefined) {
+    const text = cleanDataText(message.text)
+    if (text !== undefined) return [text]
+  }
   const state = initialLineState()
   return [encodeLines(message.slice(0, message.size), state, true), endLines(state, true)]
 }

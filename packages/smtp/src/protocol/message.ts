@@ -30,6 +30,8 @@ export interface MessageSource {
   binary(): boolean
   /** The octets from `start` to `end`. */
   slice(start: number, end: number): Uint8Array
+  /** The message itself when it was given as an ASCII string (one octet per character). */
+  readonly text?: string
 }
 
 /** Wraps what `send` was given; a string is UTF-8. */
@@ -39,6 +41,7 @@ export function messageSource(raw: string | Uint8Array): MessageSource {
       return {
         size: raw.length,
         eightBit: false,
+        text: raw,
         binary: () =>
           raw.includes('\0') ||
           hasLongLine(

@@ -102,6 +102,10 @@ class NodeSmtpSocket implements SmtpSocket {
     return !s.writableNeedDrain
   }
 
+  writeText(text: string): boolean {
+    return this.socket.write(text, 'utf8')
+  }
+
   drained(): Promise<void> {
     const s = this.socket
     if (!s.writableNeedDrain || s.destroyed) return Promise.resolve()

@@ -36,6 +36,12 @@ export interface SmtpSocket {
   setHandlers(handlers: SocketHandlers): void
   /** Writes the chunks in order as one write; false asks the caller to await {@link drained}. */
   write(chunks: readonly Uint8Array[]): boolean
+  /**
+   * Optional: writes text as UTF-8 in one write, like {@link write}. Where the runtime encodes
+   * strings natively (Node's `socket.write(string)`) this saves building bytes in JavaScript;
+   * without it text is encoded with TextEncoder and goes through {@link write}.
+   */
+  writeText?(text: string): boolean
   /** Resolves when the write buffer has room again. */
   drained(): Promise<void>
   /** Upgrades the connection to TLS in place (STARTTLS); data handlers carry over. */

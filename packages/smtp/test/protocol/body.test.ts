@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { BdatChunks, dataBody, dataBodyNow } from '../../src/protocol/body.js'
 import { messageSource } from '../../src/protocol/message.js'
 
-const text = (chunks: Iterable<Uint8Array>) =>
-  [...chunks].map((c) => Buffer.from(c).toString('latin1')).join('')
+const text = (chunks: Iterable<string | Uint8Array>) =>
+  [...chunks].map((c) => (typeof c === 'string' ? c : Buffer.from(c).toString('latin1'))).join('')
 
 describe('DATA body', () => {
   it('gives the same bytes whole or in slices', () => {

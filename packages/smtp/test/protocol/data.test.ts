@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  cleanDataText,
   dotStuff,
   encodeLines,
   endLines,
@@ -92,6 +93,40 @@ describe('dotStuff', () => {
   it('returns the very same buffer when nothing needs changing', () => {
     const input = enc('a\r\nb')
     expect(encodeLines(input, initialLineState(), true)).toBe(input)
+  })
+})
+
+describe('cleanDataText', () => {
+  it('returns a CRLF message with no leading dots as it is, plus the end of data', () => {
+    expect(cleanDataText('a\r\nb\r\n')).toBe('a\r\nb\r\n.\r\n')
+    expect(cleanDataText('a\r\nb')).toBe('a\r\nb\r\n.\r\n')
+    expect(cleanDataText('')).toBe('.\r\n')
+  })
+
+  it.each([
+    ['a leading dot', '.a\r\n'],
+    ['a dot after CRLF', 'a\r\n.b\r\n'],
+    ['a bare LF', 'a\nb\r\n'],
+    ['a bare CR', 'a\rb\r\n'],
+    ['a trailing CR', 'a\r\nb\r'],
+    ['an LF first', '\na'],
+    ['CR CR LF', 'a\r\r\n'],
+  ])('declines a message with %s', (_, text) => {
+    expect(cleanDataText(text)).toBeUndefined()
+  })
+
+  it('agrees with the byte encoder whenever it answers, and answers for every clean message', () => {
+    const ascii = fc.string({ unit: fc.constantFrom('a', '.', '\r', '\n', ' ', '\r\n') })
+    fc.assert(
+      fc.property(ascii, (s) => {
+        const bytes = dotStuff(enc(s))
+        const text = cleanDataText(s)
+        if (text !== undefined) expect(text).toBe(str(bytes))
+        // Every line end a CRLF (bare CR or LF would be rewritten) and no line starting with '.'
+        const clean = !/\r(?!\n)|(?<!\r)\n|(^|\n)\./.test(s)
+        expect(text !== undefined).toBe(clean)
+      }),
+    )
   })
 })
 

@@ -37,6 +37,20 @@ describe('nodeSockets', () => {
     await server.stop()
   })
 
+  it('writes text as UTF-8 in one write', async () => {
+    const server = await startScriptedServer(async (c) => {
+      const line = await c.readUntil('\r\n')
+      expect(line.equals(Buffer.from('MAIL FROM:<jörg@example.com>\r\n', 'utf8'))).toBe(true)
+      c.end()
+    })
+    const socket = await nodeSockets.connect({ host: '127.0.0.1', port: server.port, tls: false })
+    const r = read(socket)
+    expect(socket.writeText?.('MAIL FROM:<jörg@example.com>\r\n')).toBe(true)
+    expect(await r.done).toBeUndefined()
+    await server.done()
+    await server.stop()
+  })
+
   it('keeps what the server sent before the handlers were set, and its close', async () => {
     const server = await startScriptedServer((c) => {
       c.write('220 early\r\n')
