@@ -112,31 +112,35 @@ export class SmtpClient {
       if (signal?.aborted) return reject(aborted(signal.reason, 'mail'))
       let tx: Transaction
       try {
+        const session = this.session
         const message = messageSource(raw)
-        const plan = planTransaction(envelope, message, this.session.capabilities, {
-          preferData: this.session.config.preferData,
-          log: (line) => this.session.host.log('info', line),
+        const plan = planTransaction(envelope, message, session.capabilities, {
+          preferData: session.config.preferData,
+          log: (line) => session.host.log('info', line),
         })
-        const onAbort = () => {
-          const error = aborted(signal?.reason, 'mail')
-          if (this.session.withdraw(tx)) reject(error)
-          else this.session.fatal(error, true)
+        if (signal === undefined) tx = new Transaction(session, plan, message, resolve, reject)
+        else {
+          const onAbort = () => {
+            const error = aborted(signal.reason, 'mail')
+            if (session.withdraw(tx)) reject(error)
+            else session.fatal(error, true)
+          }
+          const done = () => signal.removeEventListener('abort', onAbort)
+          tx = new Transaction(
+            session,
+            plan,
+            message,
+            (result) => {
+              done()
+              resolve(result)
+            },
+            (error) => {
+              done()
+              reject(error)
+            },
+          )
+          signal.addEventListener('abort', onAbort, { once: true })
         }
-        const done = () => signal?.removeEventListener('abort', onAbort)
-        tx = new Transaction(
-          this.session,
-          plan,
-          message,
-          (result) => {
-            done()
-            resolve(result)
-          },
-          (error) => {
-            done()
-            reject(error)
-          },
-        )
-        signal?.addEventListener('abort', onAbort, { once: true })
       } catch (e) {
         return reject(e)
       }

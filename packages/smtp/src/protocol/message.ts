@@ -37,39 +37,63 @@ export interface MessageSource {
 /** Wraps what `send` was given; a string is UTF-8. */
 export function messageSource(raw: string | Uint8Array): MessageSource {
   if (typeof raw === 'string') {
-    if (!NON_ASCII.test(raw)) {
-      return {
-        size: raw.length,
-        eightBit: false,
-        text: raw,
-        binary: () =>
-          raw.includes('\0') ||
-          hasLongLine(
-            (i) => raw.charCodeAt(i),
-            raw.length,
-            (p) => raw.indexOf('\n', p),
-          ),
-        slice: (start, end) => asciiBytes(raw.slice(start, end)),
-      }
-    }
-    return bytesSource(encoder.encode(raw), true)
+    if (!NON_ASCII.test(raw)) return new TextSource(raw)
+    return new BytesSource(encoder.encode(raw), true)
   }
   if (!(raw instanceof Uint8Array)) throw inputError('raw must be a string or a Uint8Array')
-  return bytesSource(raw, hasEightBit(raw))
+  return new BytesSource(raw, hasEightBit(raw))
 }
 
-function bytesSource(bytes: Uint8Array, eightBit: boolean): MessageSource {
-  return {
-    size: bytes.length,
-    eightBit,
-    binary: () =>
+// Classes rather than object literals with closures: one small object per queued send.
+class TextSource implements MessageSource {
+  readonly size: number
+  readonly eightBit = false
+
+  constructor(readonly text: string) {
+    this.size = text.length
+  }
+
+  binary(): boolean {
+    const raw = this.text
+    return (
+      raw.includes('\0') ||
+      hasLongLine(
+        (i) => raw.charCodeAt(i),
+        raw.length,
+        (p) => raw.indexOf('\n', p),
+      )
+    )
+  }
+
+  slice(start: number, end: number): Uint8Array {
+    return asciiBytes(this.text.slice(start, end))
+  }
+}
+
+class BytesSource implements MessageSource {
+  readonly size: number
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly eightBit: boolean,
+  ) {
+    this.size = bytes.length
+  }
+
+  binary(): boolean {
+    const bytes = this.bytes
+    return (
       bytes.indexOf(0) >= 0 ||
       hasLongLine(
         (i) => bytes[i]!,
         bytes.length,
         (p) => bytes.indexOf(LF, p),
-      ),
-    slice: (start, end) => bytes.subarray(start, end),
+      )
+    )
+  }
+
+  slice(start: number, end: number): Uint8Array {
+    return this.bytes.subarray(start, end)
   }
 }
 

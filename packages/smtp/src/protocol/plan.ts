@@ -30,7 +30,7 @@ export function planTransaction(
   if (!Array.isArray(envelope.to) || envelope.to.length === 0) {
     throw inputError('to must list at least one recipient')
   }
-  for (const [i, to] of envelope.to.entries()) assertAddress(to, `to[${i}]`)
+  for (let i = 0; i < envelope.to.length; i++) assertAddress(envelope.to[i]!, `to[${i}]`)
   const utf8 =
     envelope.smtputf8 === true || !isAscii(envelope.from) || !envelope.to.every((a) => isAscii(a))
   // RFC 6531 3.4: non-ASCII addresses need a server that offers SMTPUTF8.

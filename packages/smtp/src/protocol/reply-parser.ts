@@ -5,15 +5,15 @@
  * { code: 250, enhancedCode: '2.1.0', lines: ['2.1.0 Ok'], message: 'Ok', raw: '250 2.1.0 Ok' }
  */
 export interface Reply {
-  code: number
+  readonly code: number
   /** RFC 3463 enhanced status code from the first line, when present and of the same class. */
-  enhancedCode?: string
+  readonly enhancedCode?: string
   /** The text of each line after the code and separator. */
-  lines: string[]
+  readonly lines: readonly string[]
   /** The text without code or enhanced code, lines joined with '\n'. */
-  message: string
+  readonly message: string
   /** The reply as received (without CRLF), lines joined with '\n'. */
-  raw: string
+  readonly raw: string
 }
 
 /** Thrown when the server sends something that is not an SMTP reply. */
@@ -26,11 +26,15 @@ const MAX_LINE = 16 * 1024
 // RFC 3463 2: class.subject.detail
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?= |$)/
 const LF = 10
+// Single-line replies up to this length are remembered, this many of them.
+const CACHED_LINE = 80
+const CACHE_SIZE = 8
 const decoder = new TextDecoder()
 
 /**
  * Incremental reply parser (RFC 5321 4.2): feed it bytes as they arrive, split anywhere, and it
- * returns each complete reply once, multiline replies joined.
+ * returns each complete reply once, multiline replies joined. Replies are shared (a repeated
+ * line gives the same object): treat them as read-only.
  *
  * @example
  * const p = new ReplyParser()
@@ -41,6 +45,11 @@ export class ReplyParser {
   private partial: Uint8Array | undefined
   private lines: string[] = []
   private code = 0
+  // Recent single-line replies by their bytes: a server answers MAIL, RCPT and DATA with the
+  // same few lines again and again, so a pipelined session reuses them instead of decoding.
+  private readonly cacheKeys: Uint8Array[] = []
+  private readonly cacheReplies: Reply[] = []
+  private cacheNext = 0
 
   /** Whether bytes of an unfinished reply are buffered. */
   get pending(): boolean {
@@ -68,7 +77,12 @@ export class ReplyParser {
       const nl = data.indexOf(LF, start)
       if (nl < 0) break
       const end = nl > start && data[nl - 1] === 13 ? nl - 1 : nl
-      const reply = this.line(decodeLine(data, start, end))
+      const short = end - start <= CACHED_LINE && this.lines.length === 0
+      let reply = short ? this.cached(data, start, end) : undefined
+      if (reply === undefined) {
+        reply = this.line(decodeLine(data, start, end))
+        if (short && reply !== undefined) this.remember(data, start, end, reply)
+      }
       if (reply !== undefined) replies.push(reply)
       start = nl + 1
     }
@@ -77,6 +91,26 @@ export class ReplyParser {
       this.partial = data.slice(start)
     }
     return replies
+  }
+
+  private cached(data: Uint8Array, start: number, end: number): Reply | undefined {
+    const n = end - start
+    const keys = this.cacheKeys
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!
+      if (key.length !== n) continue
+      let i = 0
+      while (i < n && key[i] === data[start + i]) i++
+      if (i === n) return this.cacheReplies[k]
+    }
+    return undefined
+  }
+
+  private remember(data: Uint8Array, start: number, end: number, reply: Reply): void {
+    const k = this.cacheNext
+    this.cacheNext = (k + 1) % CACHE_SIZE
+    this.cacheKeys[k] = data.slice(start, end)
+    this.cacheReplies[k] = reply
   }
 
   private line(text: string): Reply | undefined {
@@ -124,9 +158,10 @@ export function makeReply(code: number, lines: string[]): Reply {
   if (lines.length === 1) {
     // The common case, without the array work below.
     const message = (enhanced === undefined ? first : first.slice(enhanced.length)).trim()
-    const reply: Reply = { code, lines, message, raw: `${code} ${first}`.trimEnd() }
-    if (enhanced !== undefined) reply.enhancedCode = enhanced
-    return reply
+    const raw = `${code} ${first}`.trimEnd()
+    return enhanced === undefined
+      ? { code, lines, message, raw }
+      : { code, enhancedCode: enhanced, lines, message, raw }
   }
   const message = lines
     .map((l) => (enhanced !== undefined && l.startsWith(enhanced) ? l.slice(enhanced.length) : l))
@@ -135,7 +170,7 @@ export function makeReply(code: number, lines: string[]): Reply {
   const raw = lines
     .map((l, i) => `${code}${i === lines.length - 1 ? ' ' : '-'}${l}`.trimEnd())
     .join('\n')
-  const reply: Reply = { code, lines, message, raw }
-  if (enhanced !== undefined) reply.enhancedCode = enhanced
-  return reply
+  return enhanced === undefined
+    ? { code, lines, message, raw }
+    : { code, enhancedCode: enhanced, lines, message, raw }
 }

@@ -52,6 +52,38 @@ describe('ReplyParser', () => {
     expect(p.push(bytes('220 b\r\n')).map((r) => r.raw)).toEqual(['220 b'])
   })
 
+  it('gives a repeated line the same reply, but never inside a multiline reply', () => {
+    const p = new ReplyParser()
+    const [a, b] = p.push(bytes('250 2.1.0 Ok\r\n250 2.1.0 Ok\r\n'))
+    expect(b).toBe(a)
+    expect(p.push(bytes('250-2.1.0 Ok\r\n250 2.1.0 Ok\r\n'))).toEqual([
+      {
+        code: 250,
+        enhancedCode: '2.1.0',
+        lines: ['2.1.0 Ok', '2.1.0 Ok'],
+        message: 'Ok\nOk',
+        raw: '250-2.1.0 Ok\n250 2.1.0 Ok',
+      },
+    ])
+    // more distinct lines than it remembers: each still parsed right
+    const lines = Array.from({ length: 20 }, (_, i) => `250 line ${i % 10}\r\n`).join('')
+    expect(p.push(bytes(lines)).map((r) => r.message)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `line ${i % 10}`),
+    )
+  })
+
+  it('parses a stream of replies as a fresh parser parses each reply alone', () => {
+    const single = fc.constantFrom('250 OK', '250 2.1.5 Ok', '354 go', '550 5.1.1 no', '250 b')
+    const multi = fc.nat(3).map((n) => [...Array(n + 1).fill('250-a'), '250 b'].join('\r\n'))
+    fc.assert(
+      fc.property(fc.array(fc.oneof(single, multi), { maxLength: 30 }), (replies) => {
+        const expected = replies.flatMap((r) => new ReplyParser().push(bytes(`${r}\r\n`)))
+        const got = new ReplyParser().push(bytes(replies.map((r) => `${r}\r\n`).join('')))
+        expect(got).toEqual(expected)
+      }),
+    )
+  })
+
   it('gives the same replies whatever the split points', () => {
     const line = fc
       .tuple(
