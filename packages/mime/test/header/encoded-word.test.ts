@@ -54,6 +54,8 @@ describe('encodedWords', () => {
   test('never splits a UTF-8 sequence between two words', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        // U+FFFD in the input would decode as itself and hide a cut sequence.
+        fc.pre(!text.includes('\ufffd'))
         const words = encodedWords(text)
         for (const w of words) {
           expect(w.length).toBeLessThanOrEqual(75)
