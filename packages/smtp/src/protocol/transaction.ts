@@ -10,6 +10,35 @@ import type { Expectation, Operation, TimeoutKind } from './types.js'
 
 const positive = (reply: Reply) => reply.code >= 200 && reply.code < 300
 
+// What a reply answers. The common steps are dispatched by kind, so a pipelined transaction
+// allocates one small object per command and no closures; rarer ones carry a callback.
+const MAIL = 0
+const RCPT = 1
+const DATA = 2
+const END = 3
+const OTHER = 4
+
+/** One awaited reply of a transaction. */
+class Step implements Expectation {
+  constructor(
+    readonly tx: Transaction,
+    readonly kind: number,
+    readonly stage: SmtpStage,
+    readonly command: string,
+    readonly timeout: TimeoutKind,
+    readonly index: number,
+    readonly on: ((reply: Reply) => void) | undefined,
+  ) {}
+
+  get label(): string {
+    return this.stage === 'message' ? 'the end of the message data' : this.command
+  }
+
+  handle(reply: Reply): void {
+    this.tx.answer(this, reply)
+  }
+}
+
 /**
  * One mail transaction (RFC 5321 3.3): MAIL, RCPT per recipient, then DATA or BDAT. With
  * PIPELINING (RFC 2920) every command up to DATA, or the whole BDAT transaction, is written at
@@ -55,7 +84,7 @@ export class Transaction implements Operation {
   }
 
   private begin(): void {
-    this.send(this.plan.mail, 'mail', 'MAIL FROM', 'command', (r) => this.onMail(r))
+    this.s.send(this.plan.mail, this.step(MAIL, 'mail', 'MAIL FROM', 'command'))
     if (!this.pipelined) return
     for (let i = 0; i < this.plan.rcpts.length; i++) this.sendRcpt(i)
     if (this.plan.bdat) this.sendBdat(true)
@@ -78,20 +107,43 @@ export class Transaction implements Operation {
     timeout: TimeoutKind,
     handle: (reply: Reply) => void,
   ): Expectation {
+    return this.step(OTHER, stage, verb, timeout, 0, handle)
+  }
+
+  private step(
+    kind: number,
+    stage: SmtpStage,
+    verb: string,
+    timeout: TimeoutKind,
+    index = 0,
+    on?: (reply: Reply) => void,
+  ): Step {
     this.outstanding++
-    return {
-      stage,
-      command: verb,
-      label: stage === 'message' ? 'the end of the message data' : verb,
-      timeout,
-      handle: (reply) => {
-        this.outstanding--
-        handle(reply)
-        if (this.outstanding === 0 && !this.done && (this.settled || this.failed)) {
-          this.done = true
-          this.s.pump()
-        }
-      },
+    return new Step(this, kind, stage, verb, timeout, index, on)
+  }
+
+  /** A reply to one of this transaction's commands, in order. */
+  answer(step: Step, reply: Reply): void {
+    this.outstanding--
+    switch (step.kind) {
+      case MAIL:
+        this.onMail(reply)
+        break
+      case RCPT:
+        this.onRcpt(step.index, reply)
+        break
+      case DATA:
+        this.onData(reply)
+        break
+      case END:
+        this.onEnd(reply, 'DATA')
+        break
+      default:
+        step.on!(reply)
+    }
+    if (this.outstanding === 0 && !this.done && (this.settled || this.failed)) {
+      this.done = true
+      this.s.pump()
     }
   }
 
@@ -105,53 +157,58 @@ export class Transaction implements Operation {
   }
 
   private sendRcpt(i: number): void {
-    const rcpt = this.plan.rcpts[i]!
-    this.send(rcpt.line, 'rcpt', 'RCPT TO', 'command', (reply) => {
-      this.rcptReplies++
-      if (positive(reply)) this.accepted.push(rcpt.address)
-      else this.rejected.push(rejection(rcpt.address, reply))
-      if (this.pipelined || this.failed) return
-      if (i + 1 < this.plan.rcpts.length) return this.sendRcpt(i + 1)
-      if (this.accepted.length === 0) return this.fail(this.allRejected(), false)
-      if (this.plan.bdat) this.sendBdat(false)
-      else this.sendData()
-    })
+    this.s.send(this.plan.rcpts[i]!.line, this.step(RCPT, 'rcpt', 'RCPT TO', 'command', i))
+  }
+
+  private onRcpt(i: number, reply: Reply): void {
+    const address = this.plan.rcpts[i]!.address
+    this.rcptReplies++
+    if (positive(reply)) this.accepted.push(address)
+    else this.rejected.push(rejection(address, reply))
+    if (this.pipelined || this.failed) return
+    if (i + 1 < this.plan.rcpts.length) this.sendRcpt(i + 1)
+    else if (this.accepted.length === 0) this.fail(this.allRejected(), false)
+    else if (this.plan.bdat) this.sendBdat(false)
+    else this.sendData()
   }
 
   private sendData(): void {
-    this.send(command.data(), 'data', 'DATA', 'dataInit', (reply) => {
-      if (reply.code !== 354) {
-        // RFC 2920 3.1: with every RCPT refused, DATA's refusal is expected; report the RCPTs.
-        if (!this.failed) {
-          this.fail(
-            this.accepted.length === 0 && this.rcptReplies > 0
-              ? this.allRejected()
-              : replyError('DATA was refused', reply, 'data', 'DATA'),
-            false,
-          )
-        }
-        return
-      }
-      if (this.failed || this.accepted.length === 0) {
-        // RFC 2920 3.1: a 354 after every RCPT failed still needs an (empty) end of data.
-        if (!this.failed) this.fail(this.allRejected(), false)
-        this.s.send(
-          '.\r\n',
-          this.expectation('message', 'DATA', 'data', () => {}),
+    this.s.send(command.data(), this.step(DATA, 'data', 'DATA', 'dataInit'))
+  }
+
+  private onData(reply: Reply): void {
+    if (reply.code !== 354) {
+      // RFC 2920 3.1: with every RCPT refused, DATA's refusal is expected; report the RCPTs.
+      if (!this.failed) {
+        this.fail(
+          this.accepted.length === 0 && this.rcptReplies > 0
+            ? this.allRejected()
+            : replyError('DATA was refused', reply, 'data', 'DATA'),
+          false,
         )
-        this.committed = true
-        return
       }
-      const size = this.s.config.chunkSize
-      if (this.message.size <= size) for (const c of dataBodyNow(this.message)) this.s.sendRaw(c)
-      else this.s.sendRaw(dataBody(this.message, size))
-      this.s.host.log('client', `<${this.message.size} octets of message content>`)
-      this.s.expect(this.expectation('message', 'DATA', 'data', (r) => this.onEnd(r, 'DATA')))
-      this.s.host.log('client', '.')
-      this.endSent = true
+      return
+    }
+    if (this.failed || this.accepted.length === 0) {
+      // RFC 2920 3.1: a 354 after every RCPT failed still needs an (empty) end of data.
+      if (!this.failed) this.fail(this.allRejected(), false)
+      this.s.send(
+        '.\r\n',
+        this.expectation('message', 'DATA', 'data', () => {}),
+      )
       this.committed = true
-      this.s.pump()
-    })
+      return
+    }
+    const size = this.s.config.chunkSize
+    if (this.message.size <= size) for (const c of dataBodyNow(this.message)) this.s.sendRaw(c)
+    else this.s.sendRaw(dataBody(this.message, size))
+    const host = this.s.host
+    if (host.logging) host.log('client', `<${this.message.size} octets of message content>`)
+    this.s.expect(this.step(END, 'message', 'DATA', 'data'))
+    if (host.logging) host.log('client', '.')
+    this.endSent = true
+    this.committed = true
+    this.s.pump()
   }
 
   private sendBdat(all: boolean): void {
