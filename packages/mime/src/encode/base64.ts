@@ -5,11 +5,8 @@
  * table-driven encoder writes CRLF-wrapped lines straight into a reused scratch buffer and
  * TextDecoder reads them out, with Web APIs only; both paths give byte-identical output.
  */
-import {
-  NATIVE_BASE64_SUPPORTED,
-  type NativeBuffer,
-  pushNativeBase64Body,
-} from './base64-native.js'
+import { type NativeBuffer, pushNativeBase64Body } from './base64-native.js'
+import { wrapEngine } from './wrap-lines.js'
 
 interface BufferView {
   toString(encoding: 'base64'): string
@@ -164,7 +161,11 @@ function encodeChunk(
 export function pushBase64Body(bytes: Uint8Array, out: string[], forceWeb = false): void {
   if (bytes.length === 0) return
   const B = forceWeb ? undefined : nativeBuffer()
-  if (B !== undefined && NATIVE_BASE64_SUPPORTED) return pushNativeBase64Body(B, bytes, out)
+  const engine = B === undefined ? undefined : wrapEngine()
+  if (B !== undefined && engine !== undefined) {
+    pushNativeBase64Body(B, bytes, out, engine)
+    return
+  }
   const chunk = chunkOctets(bytes.length)
   const s = scratchOf(chunk)
   if (B !== undefined) s.view ??= B.from(s.bytes.buffer, 0, s.bytes.length)
