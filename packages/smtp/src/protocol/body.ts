@@ -1,5 +1,5 @@
 import { command } from './commands.js'
-import { cleanDataText, encodeLines, endLines, initialLineState } from './data.js'
+import { cleanText, encodeLines, endLines, initialLineState } from './data.js'
 import type { MessageSource } from './message.js'
 
 const encoder = new TextEncoder()
@@ -22,7 +22,7 @@ export function* dataBody(message: MessageSource, chunkSize: number): Generator<
  */
 export function dataBodyNow(message: MessageSource): (string | Uint8Array)[] {
   if (message.text !== undefined) {
-    const text = cleanDataText(message.text)
+    const text = cleanText(message.text, true)
     if (text !== undefined) return [text]
   }
   const state = initialLineState()
@@ -39,17 +39,30 @@ export class BdatChunks {
   private offset = 0
   private index = 0
   private readonly state = initialLineState()
+  // A small ASCII message that needs no change goes out as text, in one chunk.
+  private readonly text: string | undefined
 
   constructor(
     private readonly message: MessageSource,
     private readonly chunkSize: number,
     private readonly log: (line: string) => void,
   ) {
-    this.count = Math.max(1, Math.ceil(message.size / chunkSize))
+    this.text =
+      message.text !== undefined && message.size <= chunkSize
+        ? cleanText(message.text, false)
+        : undefined
+    this.count = this.text !== undefined ? 1 : Math.max(1, Math.ceil(message.size / chunkSize))
   }
 
-  /** The next command line and its octets. */
-  next(): [Uint8Array, Uint8Array] {
+  /** The next command line and its octets (or, for a clean text message, both as text). */
+  next(): [Uint8Array, Uint8Array] | string {
+    const text = this.text
+    if (text !== undefined) {
+      this.index = 1
+      const line = command.bdat(text.length, true)
+      this.log(line.slice(0, -2))
+      return line + text
+    }
     const last = ++this.index === this.count
     const slice = this.message.slice(this.offset, this.offset + this.chunkSize)
     this.offset += this.chunkSize
@@ -68,8 +81,13 @@ export class BdatChunks {
     return [encoder.encode(line), body]
   }
 
-  /** Every remaining chunk, lazily, for a pipelined write. */
-  *all(): Generator<Uint8Array> {
-    while (this.index < this.count) yield* this.next()
+  /** Every remaining chunk, for a pipelined write: lazily produced bytes, or the text. */
+  all(): string | Iterable<Uint8Array> {
+    if (this.text !== undefined) return this.index === 0 ? (this.next() as string) : ''
+    return this.bytes()
+  }
+
+  private *bytes(): Generator<Uint8Array> {
+    while (this.index < this.count) yield* this.next() as [Uint8Array, Uint8Array]
   }
 }

@@ -93,23 +93,25 @@ export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boole
 }
 
 /**
- * The DATA content of an ASCII message as text, when the text needs no change: every line ends
- * in CRLF (no bare CR or LF) and none starts with '.'. Returns it with the end of data
- * (RFC 5321 4.1.1.4), else undefined (then {@link encodeLines} does the work). Only native
- * indexOf scans, and no copy of the message: the common case costs a few microseconds.
+ * An ASCII message as text, when the text needs no change: every line ends in CRLF (no bare CR
+ * or LF) and, for DATA, none starts with '.'. Returns it with its end (for DATA the end of data,
+ * RFC 5321 4.1.1.4; for BDAT a CRLF only when the last line lacks one), else undefined (then
+ * {@link encodeLines} does the work). Only native indexOf scans, and no copy of the message.
  *
  * @example
- * cleanDataText('a\r\nb\r\n') // 'a\r\nb\r\n.\r\n'
- * cleanDataText('a\n.b')        // undefined
+ * cleanText('a\r\nb\r\n', true) // 'a\r\nb\r\n.\r\n'
+ * cleanText('a\r\nb', false)     // 'a\r\nb\r\n'
+ * cleanText('a\n.b', true)        // undefined
  */
-export function cleanDataText(text: string): string | undefined {
+export function cleanText(text: string, dotStuff: boolean): string | undefined {
   const n = text.length
-  if (n === 0) return '.\r\n'
-  if (text.charCodeAt(0) === DOT) return undefined
+  if (n === 0) return dotStuff ? '.\r\n' : ''
+  if (dotStuff && text.charCodeAt(0) === DOT) return undefined
   let lines = 0
   for (let lf = text.indexOf('\n'); lf >= 0; lf = text.indexOf('\n', lf + 1)) {
     // RFC 5321 2.3.8: a bare LF; 4.5.2: a line starting with '.'
-    if (text.charCodeAt(lf - 1) !== CR || text.charCodeAt(lf + 1) === DOT) return undefined
+    if (text.charCodeAt(lf - 1) !== CR) return undefined
+    if (dotStuff && text.charCodeAt(lf + 1) === DOT) return undefined
     lines++
   }
   // Every LF has its CR, so any CR beyond that count is a bare CR.
@@ -117,7 +119,9 @@ export function cleanDataText(text: string): string | undefined {
   for (let cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r', cr + 1)) {
     if (++crs > lines) return undefined
   }
-  return text.charCodeAt(n - 1) === LF ? `${text}.\r\n` : `${text}\r\n.\r\n`
+  const terminated = text.charCodeAt(n - 1) === LF
+  if (!dotStuff) return terminated ? text : `${text}\r\n`
+  return terminated ? `${text}.\r\n` : `${text}\r\n.\r\n`
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  cleanDataText,
+  cleanText,
   dotStuff,
   encodeLines,
   endLines,
@@ -96,11 +96,18 @@ describe('dotStuff', () => {
   })
 })
 
-describe('cleanDataText', () => {
+describe('cleanText', () => {
   it('returns a CRLF message with no leading dots as it is, plus the end of data', () => {
-    expect(cleanDataText('a\r\nb\r\n')).toBe('a\r\nb\r\n.\r\n')
-    expect(cleanDataText('a\r\nb')).toBe('a\r\nb\r\n.\r\n')
-    expect(cleanDataText('')).toBe('.\r\n')
+    expect(cleanText('a\r\nb\r\n', true)).toBe('a\r\nb\r\n.\r\n')
+    expect(cleanText('a\r\nb', true)).toBe('a\r\nb\r\n.\r\n')
+    expect(cleanText('', true)).toBe('.\r\n')
+  })
+
+  it('for BDAT keeps leading dots and adds only a missing final CRLF', () => {
+    expect(cleanText('.a\r\n.b\r\n', false)).toBe('.a\r\n.b\r\n')
+    expect(cleanText('a\r\nb', false)).toBe('a\r\nb\r\n')
+    expect(cleanText('', false)).toBe('')
+    expect(cleanText('a\nb', false)).toBeUndefined()
   })
 
   it.each([
@@ -111,20 +118,22 @@ describe('cleanDataText', () => {
     ['a trailing CR', 'a\r\nb\r'],
     ['an LF first', '\na'],
     ['CR CR LF', 'a\r\r\n'],
-  ])('declines a message with %s', (_, text) => {
-    expect(cleanDataText(text)).toBeUndefined()
+  ])('declines for DATA a message with %s', (_, text) => {
+    expect(cleanText(text, true)).toBeUndefined()
   })
 
-  it('agrees with the byte encoder whenever it answers, and answers for every clean message', () => {
+  it('agrees with the byte encoders whenever it answers, and answers for every clean message', () => {
     const ascii = fc.string({ unit: fc.constantFrom('a', '.', '\r', '\n', ' ', '\r\n') })
     fc.assert(
       fc.property(ascii, (s) => {
-        const bytes = dotStuff(enc(s))
-        const text = cleanDataText(s)
-        if (text !== undefined) expect(text).toBe(str(bytes))
-        // Every line end a CRLF (bare CR or LF would be rewritten) and no line starting with '.'
-        const clean = !/\r(?!\n)|(?<!\r)\n|(^|\n)\./.test(s)
-        expect(text !== undefined).toBe(clean)
+        const data = cleanText(s, true)
+        const bdat = cleanText(s, false)
+        if (data !== undefined) expect(data).toBe(str(dotStuff(enc(s))))
+        if (bdat !== undefined) expect(bdat).toBe(str(normalizeLines(enc(s))))
+        // Every line end a CRLF (bare CR or LF would be rewritten); for DATA no leading '.'
+        const crlf = !/\r(?!\n)|(?<!\r)\n/.test(s)
+        expect(bdat !== undefined).toBe(crlf)
+        expect(data !== undefined).toBe(crlf && !/(^|\n)\./.test(s))
       }),
     )
   })
