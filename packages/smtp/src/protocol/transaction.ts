@@ -6,38 +6,10 @@ import type { MessageSource } from './message.js'
 import type { Plan } from './plan.js'
 import type { Reply } from './reply-parser.js'
 import { replyError, type Session } from './session.js'
+import { DATA, END, MAIL, OTHER, RCPT, Step } from './step.js'
 import type { Expectation, Operation, TimeoutKind } from './types.js'
 
 const positive = (reply: Reply) => reply.code >= 200 && reply.code < 300
-
-// What a reply answers. The common steps are dispatched by kind, so a pipelined transaction
-// allocates one small object per command and no closures; rarer ones carry a callback.
-const MAIL = 0
-const RCPT = 1
-const DATA = 2
-const END = 3
-const OTHER = 4
-
-/** One awaited reply of a transaction. */
-class Step implements Expectation {
-  constructor(
-    readonly tx: Transaction,
-    readonly kind: number,
-    readonly stage: SmtpStage,
-    readonly command: string,
-    readonly timeout: TimeoutKind,
-    readonly index: number,
-    readonly on: ((reply: Reply) => void) | undefined,
-  ) {}
-
-  get label(): string {
-    return this.stage === 'message' ? 'the end of the message data' : this.command
-  }
-
-  handle(reply: Reply): void {
-    this.tx.answer(this, reply)
-  }
-}
 
 /**
  * One mail transaction (RFC 5321 3.3): MAIL, RCPT per recipient, then DATA or BDAT. With
