@@ -22,6 +22,7 @@ export function shared(dir: string): UserWorkspaceConfig {
       name: basename(dir),
       root: dir,
       include: ['test/**/*.test.ts'],
+      setupFiles: [resolve(root, 'vitest.setup.ts')],
       testTimeout: 30_000,
       hookTimeout: 60_000,
     },
