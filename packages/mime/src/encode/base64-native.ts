@@ -38,10 +38,9 @@ const SMALL_LINES = 1024
 export const BIG_LINES = 13_312
 /** Big pieces only when the output is at least 3 of them, so the scratch is under a third of it. */
 export const BIG_MIN_LINES = 3 * BIG_LINES
-const STAGE_BYTES = GROUP_LINES * LINE_CHARS
 
 interface NativeScratch {
-  /** The native encoder's text at offset 0 (STAGE_BYTES), the output piece after it. */
+  /** The output piece from offset 0, and each group's text just past its lines' room. */
   mover: LineMover
   bytes: Uint8Array
   view: NativeBuffer
@@ -53,7 +52,8 @@ const scratches: { wasm?: NativeScratch; js?: NativeScratch } = {}
  * synchronous, so no two builds ever share it, and reuse spares each build fresh page faults.
  */
 function scratchOf(B: NativeBufferStatic, pieceLines: number, engine: WrapEngine): NativeScratch {
-  const size = STAGE_BYTES + pieceLines * LINE_STRIDE
+  // The text of the last group may start up to 3 bytes past its lines' room.
+  const size = pieceLines * LINE_STRIDE + 4
   const cached = scratches[engine]
   if (cached !== undefined && cached.bytes.length >= size) return cached
   const mover = createLineMover(size, engine)
@@ -64,8 +64,10 @@ function scratchOf(B: NativeBufferStatic, pieceLines: number, engine: WrapEngine
 }
 
 /**
- * Encodes source[start, end) into the scratch at byte offset `at`: whole lines with CRLF, then
- * any last partial line (only at the very end of the body) without one. Returns the new offset.
+ * Encodes source[start, end) into the scratch at byte offset `at` (a multiple of 4): whole lines
+ * with CRLF, then any last partial line (only at the very end of the body) without one. The
+ * text goes 2 bytes per line (rounded up to 4) past `at` and the lines move down into place,
+ * so the text is still in cache when it is moved. Returns the new offset.
  */
 function encodeGroup(
   source: NativeBuffer,
@@ -75,11 +77,12 @@ function encodeGroup(
   at: number,
 ): number {
   const text = source.toString('base64', start, end)
-  s.view.write(text, 0, 'latin1')
   const lines = Math.floor(text.length / LINE_CHARS)
-  let o = s.mover.wrap(at, lines)
+  const from = (at + 2 * lines + 3) & ~3
+  s.view.write(text, from, 'latin1')
+  let o = s.mover.wrap(from, at, lines)
   const bytes = s.bytes
-  for (let i = lines * LINE_CHARS; i < text.length; i++) bytes[o++] = bytes[i]!
+  for (let i = from + lines * LINE_CHARS; i < from + text.length; i++) bytes[o++] = bytes[i]!
   return o
 }
 
@@ -104,14 +107,14 @@ export function pushNativeBase64Body(
     const remainingLines = Math.ceil((total - start) / LINE_OCTETS)
     const pieceLines = big && remainingLines >= BIG_LINES ? BIG_LINES : SMALL_LINES
     const pieceEnd = Math.min(start + pieceLines * LINE_OCTETS, total)
-    let o = STAGE_BYTES
+    let o = 0
     for (let g = start; g < pieceEnd; g += GROUP_LINES * LINE_OCTETS) {
       o = encodeGroup(source, g, Math.min(g + GROUP_LINES * LINE_OCTETS, pieceEnd), s, o)
     }
     // Every piece ends with CRLF but the last, whose last line has none: a padded last line of
     // 76 characters (55 or 56 octets) was wrapped like a full one.
     if (pieceEnd === total && (Math.ceil(total / 3) * 4) % LINE_CHARS === 0) o -= 2
-    out.push(s.view.toString('latin1', STAGE_BYTES, o))
+    out.push(s.view.toString('latin1', 0, o))
     start = pieceEnd
   }
 }

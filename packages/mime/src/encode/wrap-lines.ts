@@ -1,7 +1,8 @@
 /**
- * Moves base64 text into 76-character lines with CRLF after each (RFC 2045 section 6.8), inside
- * one scratch memory: the text of a group of lines at offset 0, the lines written from a later
- * offset. A 193-byte WebAssembly function does it with nine 64-bit and one 32-bit copy per line,
+ * Moves base64 text into 76-character lines with CRLF after each (RFC 2045 section 6.8), in place
+ * inside one scratch memory: the text of a group of lines is written a little past where its
+ * lines go, and the lines are moved down to their places, front to back (each line moves by 2
+ * bytes fewer than the one before, so no line overwrites text not yet moved). A 193-byte WebAssembly function does it with nine 64-bit and one 32-bit copy per line,
  * about 10x faster than JS once the engine has tiered it up (0.04 ms per MiB in Node 20); where
  * WebAssembly is missing or code generation is refused, a JS loop copies 32-bit words.
  */
@@ -14,17 +15,21 @@ export interface LineMover {
   /** The whole scratch memory. */
   bytes: Uint8Array
   /**
-   * Moves `lines` 76-character lines from offset 0 to byte offset `at` (a multiple of 4 past
-   * the source), each followed by CRLF; returns the offset after the last CRLF.
+   * Moves `lines` 76-character lines from byte offset `from` down to byte offset `at`, each
+   * followed by CRLF; returns the offset after the last CRLF. Both offsets are multiples of 4,
+   * and `from` is at least `at + 2 * lines`, so every line moves down and overlaps are safe.
    */
-  wrap(at: number, lines: number): number
+  wrap(from: number, at: number, lines: number): number
 }
 
 const LINE_CHARS = 76
 
 const leb = (n: number) => (n < 128 ? [n] : [(n & 127) | 128, n >> 7])
 
-/** wrap(src, dst, lines) -> end, in WebAssembly 1.0 (MVP) instructions, memory imported. */
+/**
+ * wrap(src, dst, lines) -> end, in WebAssembly 1.0 (MVP) instructions, memory imported. Each
+ * line is copied front to back, each piece loaded before it is stored, so dst below src is safe.
+ */
 function wasmModule(): WebAssembly.Module {
   const copy: number[] = []
   // local.get dst, local.get src, i64.load offset=8k, i64.store offset=8k
@@ -85,8 +90,9 @@ export function wrapEngine(): WrapEngine | undefined {
  * The JS mover. Two lines (152 characters in, 156 out) are 38 words in and 39 out: the first
  * line is copied word for word, the second shifted by the 2 characters of CRLF.
  */
-function wrapWords(words: Uint32Array, bytes: Uint8Array, at: number, lines: number): number {
-  let i = 0
+function wrapWords(words: Uint32Array, bytes: Uint8Array, from: number, at: number, lines: number) {
+  // Each word is read before any store reaches it: stores stay below the next unread word.
+  let i = from >>> 2
   let o = at >>> 2
   const pairsEnd = lines - (lines & 1)
   for (let l = 0; l < pairsEnd; l += 2) {
@@ -116,13 +122,13 @@ function wrapWords(words: Uint32Array, bytes: Uint8Array, at: number, lines: num
 export function createLineMover(size: number, engine: WrapEngine): LineMover {
   const module = engine === 'wasm' ? wasmOnce() : null
   if (module !== null) {
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(size / 65536) })
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) })
     const { exports } = new WebAssembly.Instance(module, { m: { m: memory } })
     const w = exports.w as (src: number, dst: number, lines: number) => number
-    return { bytes: new Uint8Array(memory.buffer), wrap: (at, lines) => w(0, at, lines) }
+    return { bytes: new Uint8Array(memory.buffer), wrap: w }
   }
   const buffer = new ArrayBuffer(Math.ceil(size / 4) * 4)
   const words = new Uint32Array(buffer)
   const bytes = new Uint8Array(buffer)
-  return { bytes, wrap: (at, lines) => wrapWords(words, bytes, at, lines) }
+  return { bytes, wrap: (from, at, lines) => wrapWords(words, bytes, from, at, lines) }
 }

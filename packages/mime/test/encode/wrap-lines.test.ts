@@ -4,11 +4,12 @@ import { createLineMover, type WrapEngine, wrapEngine } from '../../src/encode/w
 const text = (lines: number) =>
   Array.from({ length: lines * 76 }, (_, i) => String.fromCharCode(65 + ((i * 7) % 26))).join('')
 
-function moveLines(engine: WrapEngine, lines: number, at: number): string {
-  const mover = createLineMover(at + lines * 78, engine)
+function moveLines(engine: WrapEngine, lines: number, from: number, at: number): string {
+  const mover = createLineMover(Math.max(from + lines * 76, at + lines * 78), engine)
+  mover.bytes.fill(0)
   const source = text(lines)
-  for (let i = 0; i < source.length; i++) mover.bytes[i] = source.charCodeAt(i)
-  const end = mover.wrap(at, lines)
+  for (let i = 0; i < source.length; i++) mover.bytes[from + i] = source.charCodeAt(i)
+  const end = mover.wrap(from, at, lines)
   expect(end).toBe(at + lines * 78)
   return new TextDecoder().decode(mover.bytes.subarray(at, end))
 }
@@ -17,9 +18,14 @@ describe('createLineMover', () => {
   test.each<WrapEngine>(['wasm', 'js'])(
     'the %s mover puts each 76-character line at its place with CRLF after it',
     (engine) => {
-      for (const lines of [0, 1, 2, 3, 10, 11, 1024]) {
+      for (const lines of [0, 1, 2, 3, 10, 11, 1024, 1025]) {
         const expected = text(lines).replace(/.{76}/g, '$&\r\n')
-        expect(moveLines(engine, lines, lines * 76 + 4 - ((lines * 76) % 4))).toBe(expected)
+        const room = (2 * lines + 3) & ~3
+        // In place, as the encoder uses it: the text just past the lines' room, at 0 and at 8.
+        expect(moveLines(engine, lines, room, 0)).toBe(expected)
+        expect(moveLines(engine, lines, 8 + room, 8)).toBe(expected)
+        // Apart: the text far past the lines.
+        expect(moveLines(engine, lines, lines * 80 + 4, 0)).toBe(expected)
       }
     },
   )
