@@ -6,7 +6,7 @@ import type { Capabilities } from './protocol/capabilities.js'
 import { ControlCommand } from './protocol/control.js'
 import type { Envelope, SendResult } from './protocol/envelope.js'
 import { messageSource } from './protocol/message.js'
-import { planTransaction } from './protocol/plan.js'
+import { EnvelopeMemo, planTransaction } from './protocol/plan.js'
 import { Session } from './protocol/session.js'
 import { Transaction } from './protocol/transaction.js'
 
@@ -22,7 +22,21 @@ const CHUNK = 1024 * 1024
  * const result = await client.send({ from: 'a@example.com', to: ['b@example.org'] }, raw)
  */
 export class SmtpClient {
-  private constructor(private readonly session: Session) {}
+  // What planning a transaction needs, made once: the envelope memo saves re-checking the same
+  // envelope on every send of a bulk run.
+  private readonly planning: {
+    preferData: boolean
+    log: (line: string) => void
+    memo: EnvelopeMemo
+  }
+
+  private constructor(private readonly session: Session) {
+    this.planning = {
+      preferData: session.config.preferData,
+      log: (line) => session.host.log('info', line),
+      memo: new EnvelopeMemo(),
+    }
+  }
 
   /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS and authenticates as asked. */
   static async connect(options: SmtpConnectOptions): Promise<SmtpClient> {
@@ -114,10 +128,7 @@ export class SmtpClient {
       try {
         const session = this.session
         const message = messageSource(raw)
-        const plan = planTransaction(envelope, message, session.capabilities, {
-          preferData: session.config.preferData,
-          log: (line) => session.host.log('info', line),
-        })
+        const plan = planTransaction(envelope, message, session.capabilities, this.planning)
         if (signal === undefined) tx = new Transaction(session, plan, message, resolve, reject)
         else {
           const onAbort = () => {

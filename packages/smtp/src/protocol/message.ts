@@ -11,6 +11,14 @@ const asciiBytes =
     ? (text: string) => encoder.encode(text)
     : (text: string) => NodeBuffer.from(text, 'latin1')
 const NON_ASCII = /[^\x00-\x7f]/
+// encodeInto is native and several times faster than the regular expression on short strings:
+// a string is ASCII exactly when every character became one octet.
+const SCRATCH = new Uint8Array(16 * 1024)
+const isAsciiText = (text: string): boolean => {
+  if (text.length > SCRATCH.length) return !NON_ASCII.test(text)
+  const r = encoder.encodeInto(text, SCRATCH)
+  return r.read === text.length && r.written === text.length
+}
 const LF = 10
 const CR = 13
 // RFC 5322 2.1.1: at most 998 octets per line, CRLF excluded.
@@ -37,7 +45,7 @@ export interface MessageSource {
 /** Wraps what `send` was given; a string is UTF-8. */
 export function messageSource(raw: string | Uint8Array): MessageSource {
   if (typeof raw === 'string') {
-    if (!NON_ASCII.test(raw)) return new TextSource(raw)
+    if (isAsciiText(raw)) return new TextSource(raw)
     return new BytesSource(encoder.encode(raw), true)
   }
   if (!(raw instanceof Uint8Array)) throw inputError('raw must be a string or a Uint8Array')

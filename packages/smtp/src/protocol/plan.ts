@@ -23,16 +23,25 @@ export function planTransaction(
   envelope: Envelope,
   message: MessageSource,
   caps: Capabilities,
-  options: { preferData: boolean; log?: (line: string) => void },
+  options: { preferData: boolean; log?: (line: string) => void; memo?: EnvelopeMemo },
 ): Plan {
   if (envelope === null || typeof envelope !== 'object') throw inputError('envelope is required')
-  assertAddress(envelope.from, 'from', true)
-  if (!Array.isArray(envelope.to) || envelope.to.length === 0) {
-    throw inputError('to must list at least one recipient')
+  const memo = options.memo
+  // The memo, when it holds this very envelope already checked.
+  const known = memo?.matches(envelope, caps) === true ? memo : undefined
+  if (known === undefined) {
+    assertAddress(envelope.from, 'from', true)
+    if (!Array.isArray(envelope.to) || envelope.to.length === 0) {
+      throw inputError('to must list at least one recipient')
+    }
+    for (let i = 0; i < envelope.to.length; i++) assertAddress(envelope.to[i]!, `to[${i}]`)
   }
-  for (let i = 0; i < envelope.to.length; i++) assertAddress(envelope.to[i]!, `to[${i}]`)
   const utf8 =
-    envelope.smtputf8 === true || !isAscii(envelope.from) || !envelope.to.every((a) => isAscii(a))
+    known !== undefined
+      ? known.utf8
+      : envelope.smtputf8 === true ||
+        !isAscii(envelope.from) ||
+        !envelope.to.every((a) => isAscii(a))
   // RFC 6531 3.4: non-ASCII addresses need a server that offers SMTPUTF8.
   if (utf8 && !has(caps, 'SMTPUTF8')) {
     throw new SmtpError('An envelope address needs SMTPUTF8, which the server does not offer', {
@@ -68,10 +77,16 @@ export function planTransaction(
   }
   if (useDsn && dsn.ret !== undefined) mail.push(`RET=${dsn.ret}`)
   if (useDsn && dsn.envid !== undefined) mail.push(`ENVID=${xtext(dsn.envid, 'dsn.envid')}`)
-  const rcpts = envelope.to.map((address) => {
+  const rcpts = known?.rcpts ?? rcptLines(envelope, useDsn ? dsn : undefined)
+  if (known === undefined && dsn === undefined) memo?.remember(envelope, caps, utf8, rcpts)
+  return { mail: command.mailFrom(envelope.from, mail), rcpts, bdat }
+}
+
+function rcptLines(envelope: Envelope, dsn: DsnOptions | undefined): Plan['rcpts'] {
+  return envelope.to.map((address) => {
     const params: string[] = []
-    if (useDsn && dsn.notify !== undefined) params.push(`NOTIFY=${dsn.notify.join(',')}`)
-    if (useDsn && dsn.orcpt === true) {
+    if (dsn?.notify !== undefined) params.push(`NOTIFY=${dsn.notify.join(',')}`)
+    if (dsn?.orcpt === true) {
       // RFC 3461 4.2 ORCPT=rfc822;xtext, RFC 6533 3 utf-8;unitext for non-ASCII addresses.
       params.push(
         isAscii(address)
@@ -81,7 +96,44 @@ export function planTransaction(
     }
     return { address, line: command.rcptTo(address, params) }
   })
-  return { mail: command.mailFrom(envelope.from, mail), rcpts, bdat }
+}
+
+/**
+ * The checked envelope of the last transaction planned on a connection: a run of sends with the
+ * same sender and recipients (and no DSN) skips checking and formatting them again.
+ *
+ * @example
+ * const memo = new EnvelopeMemo()
+ * planTransaction(envelope, message, caps, { preferData: false, memo }) // checks, remembers
+ * planTransaction(envelope, other, caps, { preferData: false, memo })   // reuses the RCPT lines
+ */
+export class EnvelopeMemo {
+  private from: string | undefined
+  private to: string[] = []
+  private smtputf8 = false
+  private caps: Capabilities | undefined
+  utf8 = false
+  rcpts: Plan['rcpts'] = []
+
+  /** The envelope has the very values remembered, for the same server capabilities. */
+  matches(envelope: Envelope, caps: Capabilities): boolean {
+    if (caps !== this.caps || envelope.dsn !== undefined) return false
+    if (envelope.from !== this.from || (envelope.smtputf8 === true) !== this.smtputf8) return false
+    const to = envelope.to
+    if (!Array.isArray(to) || to.length !== this.to.length) return false
+    for (let i = 0; i < to.length; i++) if (to[i] !== this.to[i]) return false
+    return true
+  }
+
+  remember(envelope: Envelope, caps: Capabilities, utf8: boolean, rcpts: Plan['rcpts']): void {
+    this.from = envelope.from
+    // A copy: the caller may change its array before the next send.
+    this.to = [...envelope.to]
+    this.smtputf8 = envelope.smtputf8 === true
+    this.caps = caps
+    this.utf8 = utf8
+    this.rcpts = rcpts
+  }
 }
 
 function checkDsn(dsn: DsnOptions): void {

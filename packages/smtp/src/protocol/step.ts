@@ -8,7 +8,9 @@ export const MAIL = 0
 export const RCPT = 1
 export const DATA = 2
 export const END = 3
-export const OTHER = 4
+export const RSET = 4
+export const BDAT_END = 5
+export const OTHER = 6
 
 /** Whoever awaits the step's reply (a transaction). */
 export interface StepOwner {

@@ -6,7 +6,7 @@ import type { MessageSource } from './message.js'
 import type { Plan } from './plan.js'
 import type { Reply } from './reply-parser.js'
 import { replyError, type Session } from './session.js'
-import { DATA, END, MAIL, OTHER, RCPT, Step } from './step.js'
+import { BDAT_END, DATA, END, MAIL, OTHER, RCPT, RSET, Step } from './step.js'
 import type { Expectation, Operation, TimeoutKind } from './types.js'
 
 const positive = (reply: Reply) => reply.code >= 200 && reply.code < 300
@@ -45,10 +45,7 @@ export class Transaction implements Operation {
 
   start(): void {
     if (this.s.takeReset(this)) {
-      this.send(command.rset(), 'mail', 'RSET', 'command', (r) => {
-        if (!positive(r)) this.fail(replyError('RSET was refused', r, 'mail', 'RSET'), false)
-        else if (!this.pipelined) this.begin()
-      })
+      this.s.send(command.rset(), this.step(RSET, 'mail', 'RSET', 'command'))
       // Without PIPELINING, MAIL waits for the RSET reply.
       if (!this.pipelined) return
     }
@@ -109,6 +106,14 @@ export class Transaction implements Operation {
         break
       case END:
         this.onEnd(reply, 'DATA')
+        break
+      case RSET:
+        if (!positive(reply))
+          this.fail(replyError('RSET was refused', reply, 'mail', 'RSET'), false)
+        else if (!this.pipelined) this.begin()
+        break
+      case BDAT_END:
+        this.onBdatEnd(reply)
         break
       default:
         step.on!(reply)
@@ -188,12 +193,20 @@ export class Transaction implements Operation {
     const chunks = new BdatChunks(this.message, this.s.config.chunkSize, (line) => {
       if (host.logging) host.log('client', line)
     })
+    if (all && chunks.count === 1) {
+      // The usual case, written at once: one step, no closures.
+      this.s.expect(this.step(BDAT_END, 'message', 'BDAT', 'data'))
+      this.s.sendRaw(chunks.all())
+      this.endSent = true
+      this.committed = true
+      return
+    }
     const onChunk = (last: boolean) => (reply: Reply) => {
+      if (last) return this.onBdatEnd(reply)
       if (this.rcptReplies === this.plan.rcpts.length && this.accepted.length === 0) {
         if (!this.failed) this.fail(this.allRejected(), false)
         return
       }
-      if (last) return this.onEnd(reply, 'BDAT')
       if (!positive(reply)) {
         if (!this.failed) this.fail(replyError('BDAT was refused', reply, 'data', 'BDAT'), false)
         return
@@ -218,6 +231,15 @@ export class Transaction implements Operation {
     this.s.sendRaw(chunks.all())
     this.endSent = true
     this.committed = true
+  }
+
+  /** The reply to BDAT LAST: with every RCPT refused, its refusal reports the recipients. */
+  private onBdatEnd(reply: Reply): void {
+    if (this.rcptReplies === this.plan.rcpts.length && this.accepted.length === 0) {
+      if (!this.failed) this.fail(this.allRejected(), false)
+      return
+    }
+    this.onEnd(reply, 'BDAT')
   }
 
   private onEnd(reply: Reply, verb: string): void {

@@ -27,6 +27,21 @@ describe('messageSource', () => {
     expect(messageSource(latin1('short\r\n')).binary()).toBe(false)
   })
 
+  it('tells ASCII strings from others at any length and position, lone surrogates included', () => {
+    const unit = fc.constantFrom('a', '\r\n', '\x7f', '\x80', 'é', '€', '\ud83d', '😀')
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), fc.nat(20_000), (s, pad) => {
+        const text = 'x'.repeat(pad) + s
+        const m = messageSource(text)
+        const nonAscii = /[^\x00-\x7f]/.test(text)
+        expect(m.eightBit).toBe(nonAscii)
+        expect(m.text).toBe(nonAscii ? undefined : text)
+        expect(m.size).toBe(Buffer.byteLength(new TextEncoder().encode(text)))
+      }),
+      { numRuns: 200 },
+    )
+  })
+
   it('rejects what is neither a string nor bytes', () => {
     expect(() => messageSource(42 as never)).toThrow(/raw must be/)
   })

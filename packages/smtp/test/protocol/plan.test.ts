@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { SmtpError } from '../../src/errors.js'
 import { parseCapabilities } from '../../src/protocol/capabilities.js'
 import { messageSource } from '../../src/protocol/message.js'
-import { planTransaction } from '../../src/protocol/plan.js'
+import { EnvelopeMemo, planTransaction } from '../../src/protocol/plan.js'
 
 const caps = (...ext: string[]) => parseCapabilities(['mx', ...ext])
 const bytes = (s: string) => messageSource(new TextEncoder().encode(s))
@@ -89,5 +89,41 @@ describe('planTransaction', () => {
       caps('DSN', 'SMTPUTF8'),
     )
     expect(p.rcpts[0]?.line).toBe('RCPT TO:<ö@x.org> ORCPT=utf-8;ö@x.org\r\n')
+  })
+})
+
+describe('EnvelopeMemo', () => {
+  it('plans a repeated envelope as a fresh check would, per message', () => {
+    const memo = new EnvelopeMemo()
+    const c = caps('SIZE 1000')
+    const env = { from: 'a@x.org', to: ['b@x.org', 'c@x.org'] }
+    const first = planTransaction(env, bytes('one'), c, { preferData: false, memo })
+    const second = planTransaction(env, bytes('three'), c, { preferData: false, memo })
+    expect(second).toEqual(planTransaction(env, bytes('three'), c, { preferData: false }))
+    expect(second.rcpts).toBe(first.rcpts)
+    expect(second.mail).toBe('MAIL FROM:<a@x.org> SIZE=5\r\n')
+  })
+
+  it('checks again when the envelope or the capabilities change, even in the same array', () => {
+    const memo = new EnvelopeMemo()
+    const c = caps()
+    const env = { from: 'a@x.org', to: ['b@x.org'] }
+    planTransaction(env, bytes('x'), c, { preferData: false, memo })
+    env.to[0] = 'bad\r\nRSET'
+    expect(() => planTransaction(env, bytes('x'), c, { preferData: false, memo })).toThrow(
+      /CR, LF or NUL/,
+    )
+    env.to[0] = 'd@x.org'
+    expect(planTransaction(env, bytes('x'), c, { preferData: false, memo }).rcpts).toEqual([
+      { address: 'd@x.org', line: 'RCPT TO:<d@x.org>\r\n' },
+    ])
+    const utf8 = { from: 'a@x.org', to: ['d@x.org'], smtputf8: true }
+    expect(stageOf(() => planTransaction(utf8, bytes('x'), c, { preferData: false, memo }))).toBe(
+      'mail',
+    )
+    const withUtf8 = caps('SMTPUTF8')
+    expect(planTransaction(utf8, bytes('x'), withUtf8, { preferData: false, memo }).mail).toBe(
+      'MAIL FROM:<a@x.org> SMTPUTF8\r\n',
+    )
   })
 })
