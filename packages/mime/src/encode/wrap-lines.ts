@@ -122,10 +122,16 @@ function wrapWords(words: Uint32Array, bytes: Uint8Array, from: number, at: numb
 export function createLineMover(size: number, engine: WrapEngine): LineMover {
   const module = engine === 'wasm' ? wasmOnce() : null
   if (module !== null) {
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) })
-    const { exports } = new WebAssembly.Instance(module, { m: { m: memory } })
-    const w = exports.w as (src: number, dst: number, lines: number) => number
-    return { bytes: new Uint8Array(memory.buffer), wrap: w }
+    try {
+      const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) })
+      const { exports } = new WebAssembly.Instance(module, { m: { m: memory } })
+      const w = exports.w as (src: number, dst: number, lines: number) => number
+      return { bytes: new Uint8Array(memory.buffer), wrap: w }
+    } catch (error) {
+      // A memory reserves address space up front (guard regions); where a limit refuses it,
+      // the JS mover does the same job, on the hosts it supports.
+      if (!LITTLE_ENDIAN) throw error
+    }
   }
   const buffer = new ArrayBuffer(Math.ceil(size / 4) * 4)
   const words = new Uint32Array(buffer)

@@ -29,6 +29,22 @@ describe('createLineMover', () => {
       }
     },
   )
+
+  test('falls back to the JS mover when a WebAssembly memory cannot be had', () => {
+    const spy = vi.spyOn(WebAssembly, 'Memory').mockImplementation(() => {
+      throw new RangeError('WebAssembly.Memory(): could not allocate memory')
+    })
+    try {
+      const mover = createLineMover(200, 'wasm')
+      expect(mover.bytes.buffer).toBeInstanceOf(ArrayBuffer)
+      const line = text(1)
+      for (let i = 0; i < 76; i++) mover.bytes[4 + i] = line.charCodeAt(i)
+      expect(mover.wrap(4, 0, 1)).toBe(78)
+      expect(new TextDecoder().decode(mover.bytes.subarray(0, 78))).toBe(`${line}\r\n`)
+    } finally {
+      spy.mockRestore()
+    }
+  })
 })
 
 describe('wrapEngine', () => {
