@@ -7,6 +7,10 @@ import type { SmtpSocket, TlsOptions } from './socket/types.js'
 const encoder = new TextEncoder()
 // Bytes gathered into one write before waiting for the socket to drain.
 const BATCH = 256 * 1024
+// Text gathered into one write: pipelined transactions keep their strings small and young (a
+// 256 KiB string is flattened into the large-object space on every write; measured: CHUNKING
+// throughput about 30% higher with 32 KiB).
+const TEXT_BATCH = 32 * 1024
 
 /**
  * The thin I/O side: moves bytes between the socket and the pure session, batches writes,
@@ -107,13 +111,13 @@ export class Connection implements SessionHost {
     if (this.current === undefined && this.socket.writeText !== undefined) {
       const queue = this.queue
       let i = 0
-      while (i < queue.length && text.length < BATCH) {
+      while (i < queue.length && text.length < TEXT_BATCH) {
         const item = queue[i]
         if (typeof item !== 'string') break
         text += item
         i++
       }
-      if (i === queue.length || text.length >= BATCH) {
+      if (i === queue.length || text.length >= TEXT_BATCH) {
         if (i === queue.length) queue.length = 0
         else queue.splice(0, i)
         return i === 0 ? undefined : text
