@@ -10,9 +10,9 @@
  * at most 1024 lines (78 KiB, under V8's 128 KiB large-object size) live in the young
  * generation; larger strings, unless over Node's 1,031,913-character threshold for
  * malloc-backed external strings, go to freshly mapped large-object pages whose page faults cost
- * more than the encoding. Big bodies therefore come in pieces of 13,312 lines (1,038,336
- * characters, external strings) and the rest in young pieces; the scratch stays a fraction of
- * the output, so peak memory stays near the output size.
+ * more than the encoding. Bodies of 3 such strings or more therefore come in pieces of at least
+ * 13,312 lines (1,038,336 characters, external strings), smaller ones in young pieces; the
+ * scratch stays a fraction of the output, so peak memory stays near the output size.
  */
 import { createLineMover, type LineMover, type WrapEngine } from './wrap-lines.js'
 
@@ -36,7 +36,10 @@ export const GROUP_LINES = 1024
 const SMALL_LINES = 1024
 /** Lines per big output piece: 1,038,336 characters, an external string in Node. */
 export const BIG_LINES = 13_312
-/** Big pieces only when the output is at least 3 of them, so the scratch is under a third of it. */
+/**
+ * Big pieces only when the output is at least 3 of them, so the scratch (at most 4/3 of a big
+ * piece) stays under half the output.
+ */
 export const BIG_MIN_LINES = 3 * BIG_LINES
 
 interface NativeScratch {
@@ -86,6 +89,11 @@ function encodeGroup(
   return o
 }
 
+/** Lines per big piece: the total shared evenly among as many pieces of BIG_LINES as fit. */
+function evenShare(totalLines: number): number {
+  return Math.ceil(totalLines / Math.floor(totalLines / BIG_LINES))
+}
+
 /**
  * Pushes the base64 body of `bytes` onto `out` as 76-character lines separated by CRLF, with no
  * CRLF after the last line, using the native encoder of `B` and `engine` to move the lines.
@@ -99,13 +107,14 @@ export function pushNativeBase64Body(
   const total = bytes.length
   if (total === 0) return
   const totalLines = Math.ceil(total / LINE_OCTETS)
-  const big = totalLines >= BIG_MIN_LINES
-  const s = scratchOf(B, big ? BIG_LINES : SMALL_LINES, engine)
+  // Big bodies: every piece big, the lines shared out evenly (at most 4/3 of BIG_LINES each),
+  // so no young piece survives to be copied by the collector.
+  const bigLines = totalLines >= BIG_MIN_LINES ? evenShare(totalLines) : 0
+  const s = scratchOf(B, bigLines || SMALL_LINES, engine)
   const source = B.from(bytes.buffer, bytes.byteOffset, total)
   let start = 0
   while (start < total) {
-    const remainingLines = Math.ceil((total - start) / LINE_OCTETS)
-    const pieceLines = big && remainingLines >= BIG_LINES ? BIG_LINES : SMALL_LINES
+    const pieceLines = bigLines || SMALL_LINES
     const pieceEnd = Math.min(start + pieceLines * LINE_OCTETS, total)
     let o = 0
     for (let g = start; g < pieceEnd; g += GROUP_LINES * LINE_OCTETS) {

@@ -53,13 +53,18 @@ describe('pushNativeBase64Body', () => {
     }
   })
 
-  test('cuts big bodies into big pieces and the rest into small ones', () => {
-    const bytes = patterned((BIG_MIN_LINES + 100) * 57 + 3)
-    const { pieces } = native(bytes, 'wasm')
-    const lengths = pieces.map((p) => p.length)
-    expect(lengths.slice(0, 3)).toEqual([BIG_LINES * 78, BIG_LINES * 78, BIG_LINES * 78])
-    expect(lengths.slice(3)).toEqual([100 * 78 + 4])
-    // One line short of the big-piece minimum: young pieces of GROUP_LINES lines only.
+  test('shares big bodies evenly among big pieces, and cuts smaller ones into group pieces', () => {
+    // 3 big pieces' worth plus 100 lines and a partial one: 3 pieces, the lines shared out.
+    const lines = BIG_MIN_LINES + 101
+    const big = native(patterned((lines - 1) * 57 + 3), 'wasm').pieces
+    const share = Math.ceil(lines / 3)
+    expect(big.map((p) => p.length)).toEqual([
+      share * 78,
+      share * 78,
+      (lines - 1 - 2 * share) * 78 + 4,
+    ])
+    expect(big.every((p) => p.length >= BIG_LINES * 78 - 78)).toBe(true)
+    // One line short of the big-piece minimum: pieces of GROUP_LINES lines only.
     const small = native(patterned((BIG_MIN_LINES - 1) * 57), 'wasm').pieces
     expect(small.length).toBe(Math.ceil((BIG_MIN_LINES - 1) / GROUP_LINES))
     expect(small[0]!.length).toBe(GROUP_LINES * 78)
