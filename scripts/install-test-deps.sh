@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what the tests talk to and check with, from Debian's packages: Postfix and aiosmtpd
+# (real SMTP servers on loopback), python3-dkim (an independent DKIM verifier), openssl (test
+# certificates). Needs root, or sudo.
+set -euo pipefail
+packages=(postfix python3-aiosmtpd python3-dkim openssl ca-certificates)
+if dpkg -s "${packages[@]}" >/dev/null 2>&1; then exit 0; fi
+sudo=()
+if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
