@@ -59,7 +59,7 @@ export async function attachmentTimeTask({ side, size }) {
   const input = attachmentMessage(randomData(size))
   const time = await medianTime(() => build(input), {
     warmup: 2,
-    iterations: size >= 10 * MiB ? 5 : 7,
+    iterations: size >= 10 * MiB ? 9 : 21,
     clock: 'cpu',
     gcFirst: true,
   })
@@ -170,7 +170,7 @@ export async function run() {
     'Attachment figures: each side in fresh processes. Peak RSS: one build in a fresh process, ' +
       'max of a 1 ms `process.memoryUsage().rss` sampler (worker thread) and the kernel ' +
       'high-water mark (VmHWM, reset after gc), minus the RSS after gc. Time: process CPU time ' +
-      '(user + system), median of 5-7 builds after 2 warm-up builds, each after a gc, in another ' +
+      '(user + system), median of 9 (10 MiB) or 21 (1 MiB) builds after 2 warm-up builds, each after a gc, in another ' +
       'fresh process with fixed malloc thresholds (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_): ' +
       "with glibc's dynamic ones, the floor's single big string reuses freed pages while a " +
       'chunked builder faults in fresh ones on every build (~100 ms per 10 MiB message here), ' +
