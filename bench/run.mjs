@@ -86,9 +86,15 @@ const header =
   'Ratios are ours ÷ the other figure: above 1 is better for messages/s, below 1 is better for ' +
   'time and memory. The machine is shared with other processes, so figures are noisy (each is ' +
   'a median of several runs); see README.md for what each figure means.\n\n'
-writeFileSync(
-  new URL('./results.md', import.meta.url),
-  header + sections.map(renderSection).join('\n'),
-)
-console.error(`bench: wrote results.md in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+// Only a full run replaces results.md (the committed record); a run of some areas just prints.
+if (selected.length === areas.length) {
+  writeFileSync(
+    new URL('./results.md', import.meta.url),
+    header + sections.map(renderSection).join('\n'),
+  )
+  console.error(`bench: wrote results.md in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+} else
+  console.error(
+    `bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s (results.md is written by full runs only)`,
+  )
 process.exitCode = failures > 0 ? 1 : 0
