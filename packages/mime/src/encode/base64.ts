@@ -1,19 +1,25 @@
 /**
- * Base64 (RFC 2045 section 6.8). Where `Buffer` exists (Node, Bun, Deno), bodies come from its
- * native encoder, wrapped into lines in a reused scratch (./base64-native.ts), and the short
- * encoded-word payloads from `Buffer#toString('base64')`. Elsewhere (Workers, browsers) a
- * table-driven encoder writes CRLF-wrapped lines straight into a reused scratch buffer and
- * TextDecoder reads them out, with Web APIs only; both paths give byte-identical output.
+ * Base64 (RFC 2045 section 6.8). Bodies: CRLF-separated lines written into a reused scratch by
+ * ./base64-lines.ts, read out as strings by `Buffer#toString('latin1')` where `Buffer` exists
+ * (Node, Bun, Deno) and by TextDecoder elsewhere (Workers, browsers); both give the same
+ * strings. Short encoded-word payloads: `Buffer#toString('base64')`, or a table encoder.
  */
-import { type NativeBuffer, pushNativeBase64Body } from './base64-native.js'
-import { wrapEngine } from './wrap-lines.js'
+import {
+  ALPHABET,
+  createLineEncoder,
+  LINE_OCTETS,
+  LINE_STRIDE,
+  type LineEncoder,
+  type LineEngine,
+  lineEngine,
+} from './base64-lines.js'
 
 interface BufferView {
   toString(encoding: 'base64'): string
   toString(encoding: 'latin1', start: number, end: number): string
 }
 interface BufferStatic {
-  from(buffer: ArrayBufferLike, byteOffset: number, length: number): BufferView & NativeBuffer
+  from(buffer: ArrayBufferLike, byteOffset: number, length: number): BufferView
 }
 
 /** The runtime's Buffer, looked up on each call so a test can hide it and exercise the Web path. */
@@ -22,27 +28,10 @@ function nativeBuffer(): BufferStatic | undefined {
   return typeof candidate?.from === 'function' ? candidate : undefined
 }
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const CODES = new Uint8Array(64)
 for (let i = 0; i < 64; i++) CODES[i] = ALPHABET.charCodeAt(i)
 const PAD = 61 // '='
 const decoder = new TextDecoder()
-
-/** RFC 2045 section 6.8: encoded lines are at most 76 characters; 57 input octets fill one. */
-export const LINE_OCTETS = 57
-/**
- * Lines per chunk of output. A chunk is encoded into a scratch buffer and read out as one
- * string, so peak memory is the output plus one chunk: chunks are an eighth of the body, between
- * 512 lines (39 KiB) and 16384 lines (1.2 MiB).
- */
-const MIN_CHUNK_LINES = 512
-const MAX_CHUNK_LINES = 16384
-
-function chunkOctets(total: number): number {
-  const lines = Math.ceil(Math.ceil(total / LINE_OCTETS) / 8)
-  return Math.min(MAX_CHUNK_LINES, Math.max(MIN_CHUNK_LINES, lines)) * LINE_OCTETS
-}
-const LINE_CHARS = (LINE_OCTETS / 3) * 4
 
 /** Writes the base64 of bytes[start, end) into out at offset o; returns the new offset. */
 function encodeInto(bytes: Uint8Array, start: number, end: number, out: Uint8Array, o: number) {
@@ -87,98 +76,83 @@ export function base64Encode(bytes: Uint8Array): string {
 }
 
 /**
- * Two base64 characters for each 12 bits, stored as one 16-bit write in the platform's byte
- * order: the body encoder below does two table reads and two stores per three input octets.
+ * The sizes of the strings read out of the scratch are chosen for V8's memory: pieces of at most 1024 lines (78 KiB, under V8's 128 KiB
+ * large-object size) live in the young generation. Larger strings, unless over Node's
+ * 1,031,913-character threshold for malloc-backed external strings (Buffer reads only), go to
+ * freshly mapped large-object pages whose page faults cost several times the encoding. Bodies
+ * of 3 such external strings or more therefore come in pieces of at least 13,312 lines
+ * (1,038,336 characters), the lines shared out evenly; smaller ones in young pieces. The scratch
+ * stays under half the output, so peak memory stays near the output size.
  */
-const PAIRS = new Uint16Array(4096)
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
-for (let i = 0; i < 4096; i++) {
-  const high = CODES[i >> 6]!
-  const low = CODES[i & 63]!
-  PAIRS[i] = LITTLE_ENDIAN ? high | (low << 8) : (high << 8) | low
-}
-const CRLF16 = LITTLE_ENDIAN ? 0x0a0d : 0x0d0a
+const PIECE_LINES = 1024
+export const BIG_LINES = 13_312
+export const BIG_MIN_LINES = 3 * BIG_LINES
 
 interface Scratch {
-  bytes: Uint8Array
-  pairs: Uint16Array
-  /** A Buffer over the same memory, for its one-copy latin1 read (made once Buffer is seen). */
+  encoder: LineEncoder
+  /** A Buffer over the scratch, for its one-copy latin1 read (made once Buffer is seen). */
   view: BufferView | undefined
 }
-let scratch: Scratch | undefined
+const scratches: Partial<Record<LineEngine, Scratch>> = {}
 
 /**
- * Room for one chunk of output, kept and reused by later builds (grown when a bigger chunk
- * comes): encoding is synchronous, so no two builds ever share it, and reuse spares each build
- * the page faults of fresh memory. At most 1.2 MiB.
+ * The scratch of `engine` with room for `lines` lines, kept and reused by later builds (grown
+ * when a bigger piece comes): encoding is synchronous, so no two builds ever share it, and
+ * reuse spares each build the page faults of fresh memory.
  */
-function scratchOf(chunk: number): Scratch {
-  const size = (chunk / LINE_OCTETS + 1) * (LINE_CHARS + 2)
-  if (scratch === undefined || scratch.bytes.length < size) {
-    const memory = new ArrayBuffer(size)
-    scratch = { bytes: new Uint8Array(memory), pairs: new Uint16Array(memory), view: undefined }
+function scratchOf(engine: LineEngine, lines: number): Scratch {
+  const size = lines * LINE_STRIDE
+  let s = scratches[engine]
+  if (s === undefined || s.encoder.room < size) {
+    s = { encoder: createLineEncoder(size, engine), view: undefined }
+    scratches[engine] = s
   }
-  return scratch
-}
-
-/**
- * Encodes bytes[start, end) as CRLF-separated 76-character lines into the scratch and returns
- * the chunk as a string. Full lines (57 octets) take the 16-bit path; a last partial line the
- * byte-wise one. Nothing but the chunk string is allocated, so a large attachment costs about
- * its output size in memory.
- */
-function encodeChunk(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  s: Scratch,
-  native: BufferView | undefined,
-): string {
-  const pairs = s.pairs
-  const fullEnd = end - ((end - start) % LINE_OCTETS)
-  let p = 0
-  let i = start
-  while (i < fullEnd) {
-    for (let g = 0; g < LINE_OCTETS / 3; g++) {
-      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-      i += 3
-      pairs[p++] = PAIRS[n >>> 12]!
-      pairs[p++] = PAIRS[n & 4095]!
-    }
-    pairs[p++] = CRLF16
-  }
-  // No CRLF after the chunk's last line; a partial line follows the last full one directly.
-  const length = i < end ? encodeInto(bytes, i, end, s.bytes, p * 2) : p * 2 - 2
-  return native === undefined
-    ? decoder.decode(s.bytes.subarray(0, length))
-    : native.toString('latin1', 0, length)
+  return s
 }
 
 /**
  * Pushes the base64 body of `bytes` onto `out` as 76-character lines separated by CRLF, with no
- * CRLF after the last line. Works chunk by chunk so no second full-size copy is ever held.
+ * CRLF after the last line, piece by piece so no second full-size copy is ever held. `forceWeb`
+ * reads out with TextDecoder even where Buffer exists, and `engine` picks the line encoder
+ * (both for tests: every choice gives the same output).
  */
-export function pushBase64Body(bytes: Uint8Array, out: string[], forceWeb = false): void {
-  if (bytes.length === 0) return
+export function pushBase64Body(
+  bytes: Uint8Array,
+  out: string[],
+  forceWeb = false,
+  engine: LineEngine = lineEngine(),
+): void {
+  const total = bytes.length
+  if (total === 0) return
   const B = forceWeb ? undefined : nativeBuffer()
-  const engine = B === undefined ? undefined : wrapEngine()
-  if (B !== undefined && engine !== undefined) {
-    pushNativeBase64Body(B, bytes, out, engine)
-    return
-  }
-  const chunk = chunkOctets(bytes.length)
-  const s = scratchOf(chunk)
-  if (B !== undefined) s.view ??= B.from(s.bytes.buffer, 0, s.bytes.length)
-  const native = B === undefined ? undefined : s.view
-  for (let start = 0; start < bytes.length; start += chunk) {
-    if (start !== 0) out.push('\r\n')
-    out.push(encodeChunk(bytes, start, Math.min(start + chunk, bytes.length), s, native))
+  const totalLines = Math.ceil(total / LINE_OCTETS)
+  const pieceLines =
+    B !== undefined && totalLines >= BIG_MIN_LINES
+      ? Math.ceil(totalLines / Math.floor(totalLines / BIG_LINES))
+      : PIECE_LINES
+  const s = scratchOf(engine, pieceLines)
+  const scratch = s.encoder.bytes
+  if (B !== undefined) s.view ??= B.from(scratch.buffer, 0, scratch.length)
+  for (let start = 0; start < total; start += pieceLines * LINE_OCTETS) {
+    const end = Math.min(start + pieceLines * LINE_OCTETS, total)
+    // Only the last piece can end in a partial line, and only the last line has no CRLF.
+    const whole = end - ((end - start) % LINE_OCTETS)
+    let o = s.encoder.lines(bytes, start, whole, 0)
+    if (whole < end) o = encodeInto(bytes, whole, end, scratch, o)
+    else if (end === total) o -= 2
+    out.push(
+      B === undefined ? decoder.decode(scratch.subarray(0, o)) : s.view!.toString('latin1', 0, o),
+    )
   }
 }
 
 /** The base64 body of `bytes` as one string (see {@link pushBase64Body}). */
-export function base64Body(bytes: Uint8Array, forceWeb = false): string {
+export function base64Body(
+  bytes: Uint8Array,
+  forceWeb = false,
+  engine: LineEngine = lineEngine(),
+): string {
   const out: string[] = []
-  pushBase64Body(bytes, out, forceWeb)
+  pushBase64Body(bytes, out, forceWeb, engine)
   return out.join('')
 }
