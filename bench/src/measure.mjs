@@ -23,6 +23,16 @@ export const gc = () => {
   }
 }
 
+/**
+ * gc(), then a pause of 20 ms before anything is timed: a full collection leaves sweeping to
+ * helper threads, and the process CPU clock would bill that work to whichever side runs next
+ * (about 1 ms of CPU per collection here, as much as eight 1 MiB base64 encodings).
+ */
+export const gcAndSettle = async () => {
+  gc()
+  await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
 /** Process CPU time (user + system, every thread: GC, crypto thread pool) in ms. */
 export const cpuNow = () => {
   const u = process.cpuUsage()
@@ -135,7 +145,7 @@ export async function interleaved(sides, { runs = 3, timeoutMs = 60_000, gcFirst
   for (let r = 0; r < runs; r++) {
     for (const name of names) {
       if (out[name].error) continue
-      if (gcFirst) gc()
+      if (gcFirst) await gcAndSettle()
       try {
         const r = await withTimeout(sides[name].once(), timeoutMs, name)
         out[name].runs.push(typeof r === 'number' ? r : r.value)
@@ -170,16 +180,17 @@ export async function timeOnce(fn, clock = 'wall') {
 }
 
 /**
- * Median ms (by `clock`) of `iterations` calls after `warmup` untimed ones; `wall` too. With
+ * Median ms (by `clock`) of `iterations` calls after at least `warmup` untimed ones lasting at
+ * least `warmupMs`; `wall` too. With
  * `gcFirst` each call starts from a collected heap (for big messages: the previous output's
  * garbage is not collected inside the next timed call).
  */
 export async function medianTime(
   fn,
-  { warmup = 1, iterations = 5, clock = 'wall', gcFirst = false } = {},
+  { warmup = 1, warmupMs = 0, iterations = 5, clock = 'wall', gcFirst = false } = {},
 ) {
   const { side } = await interleaved(
-    { side: { warmup: () => warmFor(fn, 0, warmup), once: () => timeOnce(fn, clock) } },
+    { side: { warmup: () => warmFor(fn, warmupMs, warmup), once: () => timeOnce(fn, clock) } },
     { runs: iterations, timeoutMs: 120_000, gcFirst },
   )
   if (side.error) throw side.error
