@@ -5,20 +5,21 @@ import { isAscii, utf8Encode, utf8Length } from './encode/utf8.js'
 import { assertSingleLine, assertString, MimeError } from './errors.js'
 
 /** An attachment after validation: bytes, a full content type and an explicit disposition. */
+/** Every field is present, undefined when not given: one object shape (see NormalizedMessage). */
 export interface NormalizedAttachment {
-  filename?: string
+  filename: string | undefined
   bytes: Uint8Array
   /** `type/subtype` followed by any parameters the caller gave. */
   contentType: string
   /** Content-ID without angle brackets. */
-  cid?: string
+  cid: string | undefined
   disposition: 'attachment' | 'inline'
   field: string
   /**
    * An attached message (message/*) travels as text: RFC 2046 section 5.2.1 forbids base64 for
    * it. Its CRLF text and 7bit or 8bit encoding; undefined for every other (base64) attachment.
    */
-  message?: { text: string; encoding: '7bit' | '8bit' }
+  message: { text: string; encoding: '7bit' | '8bit' } | undefined
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
@@ -88,10 +89,13 @@ export function normalizeAttachment(input: unknown, index: number): NormalizedAt
   if (typeof input !== 'object' || input === null) throw new MimeError(field, 'must be an object')
   const a = input as Record<string, unknown>
   const out: NormalizedAttachment = {
+    filename: undefined,
     bytes: new Uint8Array(0),
     contentType: '',
+    cid: undefined,
     disposition: 'attachment',
     field,
+    message: undefined,
   }
   if (a.filename !== undefined) {
     assertString(a.filename, `${field}.filename`)

@@ -10,26 +10,32 @@ import { msgId, msgIdList } from './header/msg-id.js'
 import type { BuildOptions, ListUnsubscribe, MessageInput } from './types.js'
 
 /** A message after validation. */
+/**
+ * Every field is present (undefined when not given), so every message has one object shape:
+ * V8's optimised code for the builder depends on that shape, and a shape that only dead
+ * objects had (a field added afterwards) is dropped by a full collection, throwing that code
+ * away; the next message then ran 10-20x slower while the code was optimised again.
+ */
 export interface NormalizedMessage {
   smtputf8: boolean
   from: Mailbox[]
-  sender?: Mailbox
+  sender: Mailbox | undefined
   to: AddressEntry[]
   cc: AddressEntry[]
   bcc: AddressEntry[]
   replyTo: AddressEntry[]
-  subject?: string
-  text?: string
-  html?: string
+  subject: string | undefined
+  text: string | undefined
+  html: string | undefined
   attachments: NormalizedAttachment[]
   /** Custom fields in input order: [name as given, value]. */
   headers: [string, string][]
   date: Date
   /** With angle brackets; undefined means "generate one". */
-  messageId?: string
-  inReplyTo?: string[]
-  references?: string[]
-  listUnsubscribe?: { uris: string[]; oneClick: boolean }
+  messageId: string | undefined
+  inReplyTo: string[] | undefined
+  references: string[] | undefined
+  listUnsubscribe: { uris: string[]; oneClick: boolean } | undefined
 }
 
 /** RFC 5322 section 3.6.8: ftext is printable ASCII except ':'. */
@@ -135,49 +141,60 @@ export function validateMessage(input: MessageInput, options: BuildOptions): Nor
   if (input.from === undefined || input.from === null) throw new MimeError('from', 'is required')
   const from = mailboxesOf(normalizeAddresses(input.from, 'from', false, smtputf8))
   if (from.length === 0) throw new MimeError('from', 'is required')
-  const message: NormalizedMessage = {
-    smtputf8,
-    from,
-    to: normalizeAddresses(input.to, 'to', true, smtputf8),
-    cc: normalizeAddresses(input.cc, 'cc', true, smtputf8),
-    bcc: normalizeAddresses(input.bcc, 'bcc', true, smtputf8),
-    replyTo: normalizeAddresses(input.replyTo, 'replyTo', true, smtputf8),
-    attachments: [],
-    headers: customHeaders(input),
-    date: new Date(0),
-  }
+  const to = normalizeAddresses(input.to, 'to', true, smtputf8)
+  const cc = normalizeAddresses(input.cc, 'cc', true, smtputf8)
+  const bcc = normalizeAddresses(input.bcc, 'bcc', true, smtputf8)
+  const replyTo = normalizeAddresses(input.replyTo, 'replyTo', true, smtputf8)
+  const headers = customHeaders(input)
+  let sender: Mailbox | undefined
   if (input.sender !== undefined) {
     const entries = normalizeAddresses(input.sender, 'sender', false, smtputf8)
-    message.sender = singleMailbox(entries, 'sender')
+    sender = singleMailbox(entries, 'sender')
   } else if (from.length > 1) {
     // RFC 5322 section 3.6.2: several authors need a Sender naming the one who sent it.
     throw new MimeError('from', 'several From addresses need a sender')
   }
   const subject = optionalText(input.subject, 'subject', true)
-  if (subject !== undefined) message.subject = subject
   const text = optionalText(input.text, 'text', false)
-  if (text !== undefined) message.text = text
   const html = optionalText(input.html, 'html', false)
-  if (html !== undefined) message.html = html
+  let attachments: NormalizedAttachment[] = []
   if (input.attachments !== undefined) {
     if (!Array.isArray(input.attachments)) throw new MimeError('attachments', 'must be an array')
-    message.attachments = input.attachments.map(normalizeAttachment)
+    attachments = input.attachments.map(normalizeAttachment)
   }
   const date = input.date ?? options.now?.() ?? new Date()
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
     throw new MimeError(input.date === undefined ? 'now' : 'date', 'must be a valid Date')
   }
-  message.date = date
-  if (input.messageId !== undefined) message.messageId = msgId(input.messageId, 'messageId')
-  if (input.inReplyTo !== undefined) message.inReplyTo = msgIdList(input.inReplyTo, 'inReplyTo')
-  if (input.references !== undefined) {
-    const refs = input.references
-    message.references = Array.isArray(refs)
-      ? refs.flatMap((r, i) => msgIdList(r, `references[${i}]`))
-      : msgIdList(refs, 'references')
+  const messageId = input.messageId === undefined ? undefined : msgId(input.messageId, 'messageId')
+  const inReplyTo =
+    input.inReplyTo === undefined ? undefined : msgIdList(input.inReplyTo, 'inReplyTo')
+  const refs = input.references
+  const references =
+    refs === undefined
+      ? undefined
+      : Array.isArray(refs)
+        ? refs.flatMap((r, i) => msgIdList(r, `references[${i}]`))
+        : msgIdList(refs, 'references')
+  const listUnsubscribe =
+    input.listUnsubscribe === undefined ? undefined : listUnsubscribeOf(input.listUnsubscribe)
+  return {
+    smtputf8,
+    from,
+    sender,
+    to,
+    cc,
+    bcc,
+    replyTo,
+    subject,
+    text,
+    html,
+    attachments,
+    headers,
+    date,
+    messageId,
+    inReplyTo,
+    references,
+    listUnsubscribe,
   }
-  if (input.listUnsubscribe !== undefined) {
-    message.listUnsubscribe = listUnsubscribeOf(input.listUnsubscribe)
-  }
-  return message
 }

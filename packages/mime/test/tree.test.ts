@@ -7,13 +7,21 @@ function message(extra: Partial<NormalizedMessage>): NormalizedMessage {
   return {
     smtputf8: false,
     from: [{ name: '', local: 'a', domain: 'example.com' }],
+    sender: undefined,
     to: [],
     cc: [],
     bcc: [],
     replyTo: [],
+    subject: undefined,
+    text: undefined,
+    html: undefined,
     attachments: [],
     headers: [],
     date: new Date(0),
+    messageId: undefined,
+    inReplyTo: undefined,
+    references: undefined,
+    listUnsubscribe: undefined,
     ...extra,
   }
 }
