@@ -315,7 +315,8 @@ export const MiB = 1024 * 1024
 export const fmtBytes = (n) =>
   n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`
 export const fmtRate = (n) => `${Math.round(n).toLocaleString('en-US')}/s`
-export const fmtMs = (n) => (n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`)
+export const fmtMs = (n) =>
+  n >= 100 ? `${n.toFixed(0)} ms` : n >= 1 ? `${n.toFixed(1)} ms` : `${n.toFixed(2)} ms`
 
 /**
  * Returns `attempt(key, fn)`: runs fn, stores its result in `results[key]`, and turns a failure

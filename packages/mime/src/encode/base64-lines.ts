@@ -3,7 +3,8 @@
  * CRLF, written into a scratch memory that ./base64.ts reads out as strings. Two engines write
  * the same bytes:
  *
- * - `simd`: a 600-byte WebAssembly function with 128-bit SIMD instructions, assembled below.
+ * - `simd`: a WebAssembly function with 128-bit SIMD instructions, assembled below (649 bytes,
+ *   under the 4 KiB that browsers compile synchronously on their main thread).
  *   Node, Deno, Bun and current browsers run it; Cloudflare Workers refuse to compile
  *   WebAssembly at run time, so the JS encoder runs there. It takes 12 octets at a time to 16 characters, with no table
  *   and no branch per character (the shuffle, shift and lookup steps of Wojciech Muła's SSSE3
