@@ -166,6 +166,14 @@ export function validateMessage(input: MessageInput, options: BuildOptions): Nor
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
     throw new MimeError(input.date === undefined ? 'now' : 'date', 'must be a valid Date')
   }
+  // RFC 5322 section 3.3: a four-digit year, 1900 or later.
+  const year = date.getUTCFullYear()
+  if (year < 1900 || year > 9999) {
+    throw new MimeError(
+      input.date === undefined ? 'now' : 'date',
+      `year ${year} cannot be written in a Date header (1900 to 9999)`,
+    )
+  }
   const messageId = input.messageId === undefined ? undefined : msgId(input.messageId, 'messageId')
   const inReplyTo =
     input.inReplyTo === undefined ? undefined : msgIdList(input.inReplyTo, 'inReplyTo')

@@ -54,6 +54,11 @@ describe('validateMessage rejects bad input with a MimeError naming the field', 
       'headers.In-Reply-To',
     ],
     ['a message ID without @', { ...base, messageId: 'abc' }, 'messageId'],
+    ['a message ID with a comment', { ...base, messageId: 'a(b)@example.com' }, 'messageId'],
+    ['a message ID with two @', { ...base, messageId: 'a@b@example.com' }, 'messageId'],
+    ['a references element with a comma', { ...base, references: ['a,b@c'] }, 'references[0]'],
+    ['a date before 1900', { ...base, date: new Date('0099-06-01T00:00:00Z') }, 'date'],
+    ['a date after 9999', { ...base, date: new Date('+010000-01-01T00:00:00Z') }, 'date'],
     ['an In-Reply-To with junk', { ...base, inReplyTo: '<a@b> <c>' }, 'inReplyTo'],
     ['a bad references element', { ...base, references: ['<a@b>', 'x'] }, 'references[1]'],
     ['an invalid date', { ...base, date: new Date('nope') }, 'date'],
@@ -97,6 +102,17 @@ describe('validateMessage rejects bad input with a MimeError naming the field', 
     expect(err.message).toContain(field)
     // getEnvelope validates the same input the same way.
     expect(mimeError(() => getEnvelope(input)).field).toBe(field)
+  })
+
+  test('an injected Message-ID random part or clock that cannot be written is a MimeError', () => {
+    expect(mimeError(() => buildMessage(base, { messageIdRandom: () => 'x@y' })).field).toBe(
+      'messageIdRandom',
+    )
+    expect(mimeError(() => buildMessage(base, { messageIdRandom: () => 'a b' })).field).toBe(
+      'messageIdRandom',
+    )
+    const ancient = () => new Date('1850-01-01T00:00:00Z')
+    expect(mimeError(() => buildMessage(base, { now: ancient })).field).toBe('now')
   })
 
   test('an injected boundary that occurs in the content is a MimeError', () => {

@@ -1,8 +1,10 @@
 /** Message identifiers, RFC 5322 section 3.6.4. */
 import { assertSingleLine, assertString, MimeError } from '../errors.js'
 
-/** id-left "@" id-right, both printable ASCII without '<', '>' or space. */
-const MSG_ID = /^[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+$/
+/** RFC 5322 3.2.3 dot-atom-text: atoms of atext joined by single dots. */
+const DOT_ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+(?:\\.[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+)*"
+/** id-left "@" id-right: dot-atom-text, and dot-atom-text or a no-fold-literal ("[" *dtext "]"). */
+const MSG_ID = new RegExp(`^${DOT_ATOM}@(?:${DOT_ATOM}|\\[[\\x21-\\x5a\\x5e-\\x7e]*\\])$`)
 /** Keeps a References field of many ids foldable and each line within 998 octets. */
 const MAX_ID = 900
 
