@@ -55,22 +55,54 @@ function attachedMessage(
 
 /** RFC 2045 section 5.1: type "/" subtype, both tokens. */
 const MEDIA_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** Parameters after the media type: printable ASCII, space and tab. */
-const PARAMS = /^[\x20-\x7e\t]*$/
+/**
+ * One parameter after the media type (RFC 2045 section 5.1): "; attribute=value", the value a
+ * token or a quoted-string, spaces or tabs around each part; read with lastIndex, one at a time.
+ */
+const PARAM =
+  /[ \t]*;[ \t]*([!#$%&'*+\-.^_`{|}~0-9A-Za-z]+)[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`{|}~0-9A-Za-z]+|"(?:[\x20\x21\x23-\x5b\x5d-\x7e\t]|\\[\x20-\x7e\t])*")[ \t]*/y
+/** What may follow the last parameter: nothing, or one ";". */
+const PARAMS_END = /^[ \t]*;?[ \t]*$/
+
+/**
+ * The parameters' names in lowercase, without the RFC 2231 extended-value marker ("name*" is
+ * "name", "name*1*" is "name*1"), or undefined when `params` is not a well-formed list of them.
+ */
+function paramNames(params: string): string[] | undefined {
+  const names: string[] = []
+  PARAM.lastIndex = 0
+  let end = 0
+  for (let m = PARAM.exec(params); m !== null; m = PARAM.exec(params)) {
+    names.push(m[1]!.toLowerCase().replace(/\*$/, ''))
+    end = PARAM.lastIndex
+  }
+  return PARAMS_END.test(params.slice(end)) ? names : undefined
+}
+
 /** msg-id content for Content-ID (RFC 2045 section 7): printable ASCII without '<', '>'. */
 const CID = /^[\x21-\x3b\x3d\x3f-\x7e]+$/
 
-function contentTypeOf(value: unknown, field: string): string {
+/** A content type checked, and the names of its parameters (see paramNames). */
+function contentTypeOf(value: unknown, field: string): { type: string; names: string[] } {
   assertString(value, field)
   assertSingleLine(value, field)
   const semi = value.indexOf(';')
   const type = (semi === -1 ? value : value.slice(0, semi)).trim()
   const params = semi === -1 ? '' : value.slice(semi)
-  if (!MEDIA_TYPE.test(type) || !PARAMS.test(params)) {
-    throw new MimeError(field, `"${value.slice(0, 60)}" is not a content type like type/subtype`)
+  const names = paramNames(params)
+  if (!MEDIA_TYPE.test(type) || names === undefined) {
+    throw new MimeError(
+      field,
+      `"${value.slice(0, 60)}" is not a content type like type/subtype; name=value`,
+    )
+  }
+  for (let i = 0; i < names.length; i++) {
+    if (names.indexOf(names[i]!) !== i) {
+      throw new MimeError(field, `has the parameter "${names[i]}" twice`)
+    }
   }
   if (/^multipart\//i.test(type)) throw new MimeError(field, 'an attachment cannot be multipart')
-  return type + params
+  return { type: type + params, names }
 }
 
 function cidOf(value: unknown, field: string): string {
@@ -111,7 +143,15 @@ export function normalizeAttachment(input: unknown, index: number): NormalizedAt
   } else if (content instanceof ArrayBuffer) out.bytes = new Uint8Array(content)
   else throw new MimeError(`${field}.content`, 'must be a string or a Uint8Array')
   if (a.contentType !== undefined) {
-    out.contentType = contentTypeOf(a.contentType, `${field}.contentType`)
+    const { type, names } = contentTypeOf(a.contentType, `${field}.contentType`)
+    // The builder writes the name parameter from the filename; a second one would disagree.
+    if (out.filename !== undefined && names.some((n) => n === 'name' || n.startsWith('name*'))) {
+      throw new MimeError(
+        `${field}.contentType`,
+        'has a name parameter next to filename; give the name as filename only',
+      )
+    }
+    out.contentType = type
   } else {
     const found = out.filename === undefined ? false : mimeTypes.lookup(out.filename)
     out.contentType = found === false ? 'application/octet-stream' : found

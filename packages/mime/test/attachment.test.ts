@@ -11,8 +11,42 @@ describe('normalizeAttachment', () => {
   })
 
   test('keeps a given content type with its parameters', () => {
-    const a = normalizeAttachment({ content: 'x', contentType: 'text/csv; header=present' }, 0)
-    expect(a.contentType).toBe('text/csv; header=present')
+    for (const type of [
+      'text/csv; header=present',
+      'text/plain; charset="utf-8"; format=flowed;',
+      'text/plain;  charset = utf-8',
+      'application/x-thing; a={b}; q="say \\"hi\\""',
+      "application/x-thing; title*0*=utf-8''%C3%A9t%C3%A9; title*1=2026",
+    ]) {
+      expect(normalizeAttachment({ content: 'x', contentType: type }, 0).contentType).toBe(type)
+    }
+  })
+
+  test.each([
+    ['a parameter without a value', 'text/plain; foo'],
+    ['text after a value', 'text/plain; a=b c'],
+    ['empty parameters', 'text/plain; ;;; ='],
+    ['an unterminated quoted value', 'text/plain; a="b'],
+    ['a parameter given twice', 'text/plain; charset=utf-8; Charset=us-ascii'],
+    ['an extended parameter next to its plain form', "text/plain; title=a; title*=utf-8''b"],
+    ['a space in a name', 'text/plain; a b=c'],
+  ])('rejects a content type with %s', (_, contentType) => {
+    let error: unknown
+    try {
+      normalizeAttachment({ content: 'x', contentType }, 3)
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(MimeError)
+    expect((error as MimeError).field).toBe('attachments[3].contentType')
+  })
+
+  test('rejects a name parameter in the content type next to a filename', () => {
+    const input = { filename: 'y.pdf', content: 'x', contentType: 'application/pdf; name="x.pdf"' }
+    expect(() => normalizeAttachment(input, 0)).toThrow(/name parameter next to filename/)
+    // Without a filename, the caller's name parameter is the only one, and is kept.
+    const alone = { content: 'x', contentType: 'application/pdf; name="x.pdf"' }
+    expect(normalizeAttachment(alone, 0).contentType).toBe('application/pdf; name="x.pdf"')
   })
 
   test('rejects a message/* attachment that is not UTF-8 text', () => {
