@@ -26,30 +26,21 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * An attached message as text in canonical form (CRLF lines, RFC 2046 section 5.2.1): 7bit when
- * ASCII, else 8bit UTF-8 (RFC 6532 message/global style). Bytes that are not UTF-8 cannot be
- * carried this way, so they are a MimeError rather than a silently broken part.
+ * ASCII, else 8bit UTF-8 (RFC 6532 message/global style); or, as a string, why the bytes cannot
+ * travel as a message (RFC 2046 allows it no base64).
  */
-function attachedMessage(
-  bytes: Uint8Array,
-  field: string,
-): NonNullable<NormalizedAttachment['message']> {
+function attachedMessage(bytes: Uint8Array): NonNullable<NormalizedAttachment['message']> | string {
   let text: string
   try {
     text = toCrlf(strictUtf8.decode(bytes))
   } catch {
-    throw new MimeError(
-      `${field}.content`,
-      'a message/* attachment must be UTF-8 text (use application/octet-stream for other bytes)',
-    )
+    return 'must be UTF-8 text (use application/octet-stream for other bytes)'
   }
   for (const line of text.split('\r\n')) {
     // RFC 5322 section 2.1.1: no line over 998 octets, and a message part cannot be re-wrapped.
-    if (line.length > 332 && utf8Length(line) > 998) {
-      throw new MimeError(`${field}.content`, 'a message/* attachment has a line over 998 octets')
-    }
+    if (line.length > 332 && utf8Length(line) > 998) return 'has a line over 998 octets'
   }
-  if (text.includes('\0'))
-    throw new MimeError(`${field}.content`, 'a message/* attachment contains NUL')
+  if (text.includes('\0')) return 'contains NUL'
   return { text, encoding: isAscii(text) ? '7bit' : '8bit' }
 }
 
@@ -153,14 +144,24 @@ export function normalizeAttachment(input: unknown, index: number): NormalizedAt
     }
     out.contentType = type
   } else {
-    const found = out.filename === undefined ? false : mimeTypes.lookup(out.filename)
+    // mime-types reads a bare word as an extension ("pdf" is application/pdf): a filename is
+    // looked up only when it has one.
+    const found = out.filename?.includes('.') ? mimeTypes.lookup(out.filename) : false
     out.contentType = found === false ? 'application/octet-stream' : found
     // A string is UTF-8 text by definition, so say so where a charset applies.
     if (typeof content === 'string' && out.contentType.startsWith('text/')) {
       out.contentType += '; charset=utf-8'
     }
   }
-  if (/^message\//i.test(out.contentType)) out.message = attachedMessage(out.bytes, field)
+  if (/^message\//i.test(out.contentType)) {
+    const message = attachedMessage(out.bytes)
+    if (typeof message !== 'string') out.message = message
+    else if (a.contentType !== undefined) {
+      throw new MimeError(`${field}.content`, `a message/* attachment ${message}`)
+    }
+    // A type guessed from the filename (a binary file named .eml): the exact bytes, as a file.
+    else out.contentType = 'application/octet-stream'
+  }
   if (a.cid !== undefined) out.cid = cidOf(a.cid, `${field}.cid`)
   if (a.disposition !== undefined) {
     if (a.disposition !== 'attachment' && a.disposition !== 'inline') {

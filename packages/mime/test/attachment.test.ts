@@ -49,14 +49,45 @@ describe('normalizeAttachment', () => {
     expect(normalizeAttachment(alone, 0).contentType).toBe('application/pdf; name="x.pdf"')
   })
 
-  test('rejects a message/* attachment that is not UTF-8 text', () => {
-    expect(() =>
-      normalizeAttachment({ filename: 'a.eml', content: Uint8Array.of(0xff, 0xfe) }, 2),
-    ).toThrow(MimeError)
+  test('rejects bytes that cannot travel as the message/* attachment the caller asked for', () => {
+    for (const content of [Uint8Array.of(0xff, 0xfe), 'a\0b', `${'x'.repeat(999)}\n`]) {
+      const input = { filename: 'a.eml', content, contentType: 'message/rfc822' }
+      expect(() => normalizeAttachment(input, 2)).toThrow(MimeError)
+    }
+  })
+
+  test('sends such bytes as a file when only the filename said message/*', () => {
+    const bytes = Uint8Array.of(0xff, 0xfe, 0, 1, 2)
+    const a = normalizeAttachment({ filename: 'a.eml', content: bytes }, 2)
+    expect(a.contentType).toBe('application/octet-stream')
+    expect(a.message).toBeUndefined()
+    expect(a.bytes).toBe(bytes)
+  })
+
+  test('looks up only filenames with an extension', () => {
+    expect(normalizeAttachment({ filename: 'pdf', content: 'x' }, 0).contentType).toBe(
+      'application/octet-stream',
+    )
+    expect(normalizeAttachment({ filename: 'report.PDF', content: 'x' }, 0).contentType).toBe(
+      'application/pdf',
+    )
   })
 })
 
 describe('attached messages (message/rfc822)', () => {
+  test('a binary file named .eml keeps its exact bytes, as application/octet-stream', async () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 97 + 3) & 255)
+    const { raw } = composeMessage({
+      from: 'a@example.com',
+      text: 'scan attached',
+      attachments: [{ filename: 'scan.eml', content: bytes }],
+    })
+    expect(raw).toContain('Content-Type: application/octet-stream; name="scan.eml"')
+    const python = await parseWithPython(raw)
+    expect(python.defects).toEqual([])
+    expect([...python.attachments[0]!.content]).toEqual([...bytes])
+  })
+
   test.each([
     [
       'an ASCII message with LF endings, sent 7bit',
