@@ -17,7 +17,8 @@ export function isAtext(c: number): boolean {
 }
 
 interface Word {
-  kind: 'atom' | 'quoted' | 'dot'
+  /** A comment is kept as "(text)" where it sits in a display name, and ignored elsewhere. */
+  kind: 'atom' | 'quoted' | 'dot' | 'comment'
   value: string
   spaceBefore: boolean
 }
@@ -26,12 +27,15 @@ class Scanner {
   s = ''
   field = ''
   i = 0
+  /** The text of every comment read so far, in order, without its outer parentheses. */
+  comments: string[] = []
 
   /** Starts reading `s` from its beginning; errors name `field`. */
   reset(s: string, field: string): this {
     this.s = s
     this.field = field
     this.i = 0
+    this.comments = []
     return this
   }
 
@@ -44,27 +48,38 @@ class Scanner {
     return this.i < this.s.length ? this.s.charCodeAt(this.i) : -1
   }
 
-  /** Skips CFWS (RFC 5322 3.2.2): spaces, tabs and nested comments. Returns whether any. */
+  /**
+   * Skips CFWS (RFC 5322 3.2.2): spaces, tabs and nested comments, whose text goes to
+   * `comments`. Returns whether any.
+   */
   skipCfws(): boolean {
     const start = this.i
     while (this.i < this.s.length) {
       const c = this.s.charCodeAt(this.i)
       if (c === 32 || c === 9) this.i++
-      else if (c === 40) this.skipComment()
+      else if (c === 40) this.comments.push(this.comment())
       else break
     }
     return this.i > start
   }
 
-  private skipComment(): void {
+  /** A comment's text: nested comments kept with their parentheses, quoted-pairs undone. */
+  private comment(): string {
     let depth = 0
+    let text = ''
     const s = this.s
+    let run = this.i + 1
     while (this.i < s.length) {
-      const c = s.charCodeAt(this.i++)
-      if (c === 92)
-        this.i++ // quoted-pair
-      else if (c === 40) depth++
-      else if (c === 41 && --depth === 0) return
+      const c = s.charCodeAt(this.i)
+      if (c === 92) {
+        text += s.slice(run, this.i)
+        run = this.i + 1
+        this.i += 2
+        continue
+      }
+      this.i++
+      if (c === 40) depth++
+      else if (c === 41 && --depth === 0) return (text + s.slice(run, this.i - 1)).trim()
     }
     this.fail('unterminated comment')
   }
@@ -102,7 +117,11 @@ class Scanner {
   words(): Word[] {
     const words: Word[] = []
     for (;;) {
+      const seen = this.comments.length
       const spaceBefore = this.skipCfws()
+      for (let k = seen; k < this.comments.length; k++) {
+        words.push({ kind: 'comment', value: `(${this.comments[k]})`, spaceBefore: true })
+      }
       const c = this.peek()
       if (c === 34) words.push({ kind: 'quoted', value: this.quoted(), spaceBefore })
       else if (c === 46) {
@@ -114,8 +133,9 @@ class Scanner {
     }
   }
 
-  /** RFC 5322 3.4.1 local-part from scanned words: word *("." word). */
-  localPart(words: Word[]): string {
+  /** RFC 5322 3.4.1 local-part from scanned words: word *("." word); comments are not part of it. */
+  localPart(scanned: Word[]): string {
+    const words = scanned.filter((w) => w.kind !== 'comment')
     if (words.length === 0) this.fail('missing local part before "@"')
     let local = ''
     for (let w = 0; w < words.length; w++) {
@@ -185,15 +205,23 @@ class Scanner {
     return mailbox
   }
 
-  /** mailbox, or a group when `allowGroup`; the scanner stops after it. */
-  entry(allowGroup: boolean): AddressEntry {
+  /**
+   * mailbox, or a group when `allowGroup`; the scanner stops after it. Comments from index
+   * `seen` on belong to this entry (the caller may have skipped some already).
+   */
+  entry(allowGroup: boolean, seen = this.comments.length): AddressEntry {
     this.skipCfws()
     const start = this.i
     const words = this.words()
     const c = this.peek()
     if (c === 64) {
       const mailbox = this.addrSpecAfter(words)
-      if (this.peek() !== 60) return mailbox
+      if (this.peek() !== 60) {
+        // 'bob@example.com (Bob Smith)': the older form of a display name, read as one the way
+        // Python's email.utils and Nodemailer do.
+        mailbox.name = this.comments.slice(seen).join(' ')
+        return mailbox
+      }
       // 'bob@example.com <bob@example.com>': an unquoted address used as a display name, as
       // many programs write it. Take that text as the name rather than refuse the mailbox.
       return this.angleAddr(this.s.slice(start, this.i).trim())
@@ -203,6 +231,7 @@ class Scanner {
       this.i++
       const members: Mailbox[] = []
       for (;;) {
+        const seenHere = this.comments.length
         this.skipCfws()
         const d = this.peek()
         if (d === 59) break
@@ -211,7 +240,7 @@ class Scanner {
           continue
         }
         if (d === -1) this.fail('unterminated group (missing ";")')
-        members.push(this.entry(false) as Mailbox)
+        members.push(this.entry(false, seenHere) as Mailbox)
         const e = this.peek()
         if (e !== 44 && e !== 59) this.fail('expected "," or ";" in group')
       }
@@ -262,6 +291,7 @@ export function parseAddressList(
   try {
     const entries: AddressEntry[] = []
     for (;;) {
+      const seen = scan.comments.length
       scan.skipCfws()
       const c = scan.peek()
       if (c === -1) return entries
@@ -269,7 +299,7 @@ export function parseAddressList(
         scan.i++
         continue
       }
-      entries.push(scan.entry(allowGroups))
+      entries.push(scan.entry(allowGroups, seen))
       const d = scan.peek()
       if (d !== -1 && d !== 44) scan.fail('expected ","')
     }
@@ -286,6 +316,7 @@ export function parseAddrSpec(input: string, field: string): Mailbox {
     if (scan.peek() !== 64) scan.fail(words.length === 0 ? 'expected an address' : 'missing "@"')
     const mailbox = scan.addrSpecAfter(words)
     if (scan.peek() !== -1) scan.fail('unexpected character after the address')
+    if (scan.comments.length > 0) scan.fail('a comment in a bare address (give the name apart)')
     return mailbox
   } finally {
     scan.reset('', '')

@@ -57,9 +57,21 @@ describe('parseAddressList', () => {
     expect(() => parseAddressList('G: a@example.com;', 'from', false)).toThrow(MimeError)
   })
 
-  test('skips comments, nested ones included', () => {
+  test('reads the comments around a bare address as its display name, nested ones included', () => {
+    // The older form of a display name, read as Python's email.utils and Nodemailer read it.
     expect(list('(c (nested)) alice@example.com (Alice)')).toEqual([
-      { name: '', local: 'alice', domain: 'example.com' },
+      { name: 'c (nested) Alice', local: 'alice', domain: 'example.com' },
+    ])
+    expect(list('bob@x.example (Bob Smith), carol@y.example (Carol \\) Jones)')).toEqual([
+      { name: 'Bob Smith', local: 'bob', domain: 'x.example' },
+      { name: 'Carol ) Jones', local: 'carol', domain: 'y.example' },
+    ])
+    expect(list('bob@x.example')).toEqual([{ name: '', local: 'bob', domain: 'x.example' }])
+  })
+
+  test('keeps comments inside a display name, and ignores them in an angle address', () => {
+    expect(list('Bob (work) <bob(c)@x.example (after)>')).toEqual([
+      { name: 'Bob (work)', local: 'bob', domain: 'x.example' },
     ])
   })
 
@@ -144,6 +156,8 @@ describe('parseAddrSpec', () => {
 
   test('rejects a display-name form', () => {
     expect(() => parseAddrSpec('A <a@example.com>', 'from')).toThrow(MimeError)
+    // The object form names the mailbox apart: a comment in its address would be lost.
+    expect(() => parseAddrSpec('a@example.com (Alice)', 'from')).toThrow(/comment/)
   })
 
   test('rejects anything after the address', () => {
