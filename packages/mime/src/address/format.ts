@@ -40,6 +40,12 @@ const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+$/
 const PRINTABLE = /^[\x20-\x7e]*$/
 /** Longest display name written as one quoted-string; longer ones are folded encoded-words. */
 const MAX_QUOTED = 200
+/**
+ * Longest word kept as it is: folding happens only between words, so a longer one is written
+ * as encoded-words (which split anywhere) to keep header lines within 78 characters.
+ */
+const MAX_WORD = 62
+const LONG_WORD = new RegExp(`\\S{${MAX_WORD + 1}}`)
 
 /**
  * A display name as an RFC 5322 phrase: atoms when possible, else one quoted-string for
@@ -50,28 +56,34 @@ const MAX_QUOTED = 200
  * @example formatPhrase('Doe, Jane') // '"Doe, Jane"'
  * @example formatPhrase('Zoë Smith') // '=?utf-8?Q?Zo=C3=AB?= Smith'
  */
-export function formatPhrase(name: string): string {
+export function formatPhrase(name: string, first?: number): string {
   // '=?' would be decoded as an encoded-word by lenient parsers, even inside quotes.
   const lookalike = name.includes('=?')
-  if (!lookalike && name.length <= MAX_QUOTED && PRINTABLE.test(name)) {
+  if (!lookalike && name.length <= MAX_QUOTED && PRINTABLE.test(name) && !LONG_WORD.test(name)) {
     return ATOM_PHRASE.test(name) ? name : quoteString(name)
   }
-  if (lookalike || !/^\S+(?: \S+)*$/.test(name)) return encodedWords(name).join(' ')
+  if (lookalike || !/^\S+(?: \S+)*$/.test(name)) return encodedWords(name, first).join(' ')
   const tokens: string[] = []
   let run: string[] = []
   for (const word of name.split(' ')) {
-    if (ATOM.test(word)) {
-      if (run.length > 0) tokens.push(encodedWords(run.join(' ')).join(' '))
+    if (ATOM.test(word) && word.length <= MAX_WORD) {
+      if (run.length > 0)
+        tokens.push(encodedWords(run.join(' '), tokens.length === 0 ? first : undefined).join(' '))
       run = []
       tokens.push(word)
     } else run.push(word)
   }
-  if (run.length > 0) tokens.push(encodedWords(run.join(' ')).join(' '))
+  if (run.length > 0) {
+    tokens.push(encodedWords(run.join(' '), tokens.length === 0 ? first : undefined).join(' '))
+  }
   return tokens.join(' ')
 }
 
-/** A mailbox in header form: `addr` alone, or `phrase <addr>`. */
-export function formatMailbox(mailbox: Mailbox, wireDomain: string): string {
+/**
+ * A mailbox in header form: `addr` alone, or `phrase <addr>`; `first` limits a leading
+ * encoded-word (see formatPhrase).
+ */
+export function formatMailbox(mailbox: Mailbox, wireDomain: string, first?: number): string {
   const spec = formatAddrSpec(mailbox.local, wireDomain)
-  return mailbox.name === '' ? spec : formatPhrase(mailbox.name) + ' <' + spec + '>'
+  return mailbox.name === '' ? spec : formatPhrase(mailbox.name, first) + ' <' + spec + '>'
 }

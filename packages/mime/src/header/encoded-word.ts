@@ -5,6 +5,20 @@ import { utf8Encode } from '../encode/utf8.js'
 const HEX = '0123456789ABCDEF'
 /** RFC 2047 section 2: an encoded-word is at most 75 characters. */
 const MAX_WORD = 75
+/** RFC 2047 section 2: a line holding an encoded-word is at most 76 characters. */
+const MAX_LINE = 76
+/** The least room a first word is given: enough for any one character, Q or B. */
+const MIN_WORD = 24
+
+/**
+ * Room for the first encoded-word of a field's value: the word right after "Name: " cannot be
+ * folded onto a line of its own, so it is shortened to keep that line within 76 characters.
+ *
+ * @example firstWordRoom('Subject') // 67
+ */
+export function firstWordRoom(fieldName: string): number {
+  return Math.max(MIN_WORD, Math.min(MAX_WORD, MAX_LINE - fieldName.length - 2))
+}
 const Q_PREFIX = '=?utf-8?Q?'
 const B_PREFIX = '=?utf-8?B?'
 const PAYLOAD = MAX_WORD - Q_PREFIX.length - 2
@@ -50,13 +64,14 @@ function qEncodeChar(ch: string): string {
   return s
 }
 
-function qWords(chars: string[]): string[] {
+function qWords(chars: string[], first: number): string[] {
   const words: string[] = []
   let payload = ''
   for (const ch of chars) {
     const q = qEncodeChar(ch)
+    const room = words.length === 0 ? first - (MAX_WORD - PAYLOAD) : PAYLOAD
     // RFC 2047 section 5: a character's octets never straddle two encoded-words.
-    if (payload.length + q.length > PAYLOAD) {
+    if (payload.length + q.length > room) {
       words.push(Q_PREFIX + payload + '?=')
       payload = ''
     }
@@ -66,13 +81,14 @@ function qWords(chars: string[]): string[] {
   return words
 }
 
-function bWords(chars: string[]): string[] {
+function bWords(chars: string[], first: number): string[] {
   const words: string[] = []
   let chunk = ''
   let octets = 0
+  const firstOctets = Math.floor((first - B_PREFIX.length - 2) / 4) * 3
   for (const ch of chars) {
     const n = utf8Encode(ch).length
-    if (octets + n > B_OCTETS) {
+    if (octets + n > (words.length === 0 ? firstOctets : B_OCTETS)) {
       words.push(B_PREFIX + base64Encode(utf8Encode(chunk)) + '?=')
       chunk = ''
       octets = 0
@@ -88,11 +104,13 @@ function bWords(chars: string[]): string[] {
 /**
  * Encodes `text` as a run of RFC 2047 encoded-words (to be joined by single spaces, which
  * decoders drop between adjacent words). Q or B is chosen by which is shorter in total; each
- * word is at most 75 characters and never splits a UTF-8 sequence.
+ * word is at most 75 characters, the first at most `first` (see firstWordRoom), and never
+ * splits a UTF-8 sequence.
  *
  * @example encodedWords('Grüße') // ['=?utf-8?Q?Gr=C3=BC=C3=9Fe?=']
  */
-export function encodedWords(text: string): string[] {
+export function encodedWords(text: string, first = MAX_WORD): string[] {
+  first = Math.max(MIN_WORD, Math.min(MAX_WORD, first))
   const chars = codePoints(text)
   let qLength = 0
   let octets = 0
@@ -101,5 +119,5 @@ export function encodedWords(text: string): string[] {
     qLength += q.length
     octets += ch.length === 1 && ch.charCodeAt(0) < 0x80 ? 1 : q.length / 3
   }
-  return qLength <= Math.ceil(octets / 3) * 4 ? qWords(chars) : bWords(chars)
+  return qLength <= Math.ceil(octets / 3) * 4 ? qWords(chars, first) : bWords(chars, first)
 }

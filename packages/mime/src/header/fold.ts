@@ -5,6 +5,8 @@ import { MimeError } from '../errors.js'
 /** RFC 5322 section 2.1.1: lines SHOULD be at most 78 characters and MUST be at most 998. */
 export const FOLD_AT = 78
 export const MAX_LINE = 998
+/** RFC 2047 section 2: a line holding an encoded-word is at most 76 characters. */
+const FOLD_ENCODED_AT = 76
 
 function isWsp(c: number): boolean {
   return c === 32 || c === 9
@@ -13,14 +15,16 @@ function isWsp(c: number): boolean {
 /**
  * Writes `Name: value` as one header field, folded by inserting CRLF before existing whitespace
  * (so unfolding restores the value exactly) to keep lines within 78 characters where a break
- * exists. A break never leaves a whitespace-only line, and never falls right after the colon.
+ * exists (76 when the value holds RFC 2047 encoded-words). A break never leaves a
+ * whitespace-only line, and never falls right after the colon.
  * Throws MimeError naming `field` if some line would still exceed 998 octets.
  *
  * @example foldHeader('Subject', 'a b', 'subject') // 'Subject: a b'
  */
 export function foldHeader(name: string, value: string, field: string): string {
   const line = value === '' ? name + ':' : name + ': ' + value
-  if (line.length <= FOLD_AT) return line
+  const limit = value.includes('=?') ? FOLD_ENCODED_AT : FOLD_AT
+  if (line.length <= limit) return line
   const parts: string[] = []
   let start = 0
   let candidate = -1
@@ -30,11 +34,11 @@ export function foldHeader(name: string, value: string, field: string): string {
     let end = i + 1
     while (end < line.length && isWsp(line.charCodeAt(end))) end++
     if (end < line.length) {
-      if (i - start > FOLD_AT && candidate > start) {
+      if (i - start > limit && candidate > start) {
         parts.push(line.slice(start, candidate))
         start = candidate
       }
-      if (i - start > FOLD_AT) {
+      if (i - start > limit) {
         parts.push(line.slice(start, i))
         start = i
       }
@@ -42,7 +46,7 @@ export function foldHeader(name: string, value: string, field: string): string {
     }
     i = end - 1
   }
-  if (line.length - start > FOLD_AT && candidate > start) {
+  if (line.length - start > limit && candidate > start) {
     parts.push(line.slice(start, candidate))
     start = candidate
   }

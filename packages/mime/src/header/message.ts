@@ -3,17 +3,20 @@ import { formatMailbox, formatPhrase } from '../address/format.js'
 import { type AddressEntry, isGroup } from '../address/types.js'
 import type { NormalizedMessage } from '../validate.js'
 import { formatDate } from './date.js'
+import { firstWordRoom } from './encoded-word.js'
 import { foldHeader } from './fold.js'
 import { formatCustomValue, formatText } from './unstructured.js'
 
-function addressList(entries: AddressEntry[]): string {
+/** An address field's value; the first display name's leading encoded-word fits after `name`. */
+function addressList(name: string, entries: AddressEntry[]): string {
   const parts: string[] = []
   for (const e of entries) {
-    if (!isGroup(e)) parts.push(formatMailbox(e, e.domain))
+    const first = parts.length === 0 ? firstWordRoom(name) : undefined
+    if (!isGroup(e)) parts.push(formatMailbox(e, e.domain, first))
     else {
       // RFC 5322 3.4: group = display-name ":" [group-list] ";"
       const members = e.members.map((m) => formatMailbox(m, m.domain)).join(', ')
-      parts.push(`${formatPhrase(e.group)}:${members === '' ? '' : ' ' + members};`)
+      parts.push(`${formatPhrase(e.group, first)}:${members === '' ? '' : ' ' + members};`)
     }
   }
   return parts.join(', ')
@@ -22,17 +25,17 @@ function addressList(entries: AddressEntry[]): string {
 /** Header fields of the message itself; Bcc is never among them. */
 export function messageHeaders(message: NormalizedMessage, messageId: string): string[] {
   const h: string[] = [foldHeader('Date', formatDate(message.date), 'date')]
-  h.push(foldHeader('From', addressList(message.from), 'from'))
+  h.push(foldHeader('From', addressList('From', message.from), 'from'))
   if (message.sender !== undefined) {
-    h.push(foldHeader('Sender', addressList([message.sender]), 'sender'))
+    h.push(foldHeader('Sender', addressList('Sender', [message.sender]), 'sender'))
   }
-  if (message.to.length > 0) h.push(foldHeader('To', addressList(message.to), 'to'))
-  if (message.cc.length > 0) h.push(foldHeader('Cc', addressList(message.cc), 'cc'))
+  if (message.to.length > 0) h.push(foldHeader('To', addressList('To', message.to), 'to'))
+  if (message.cc.length > 0) h.push(foldHeader('Cc', addressList('Cc', message.cc), 'cc'))
   if (message.replyTo.length > 0) {
-    h.push(foldHeader('Reply-To', addressList(message.replyTo), 'replyTo'))
+    h.push(foldHeader('Reply-To', addressList('Reply-To', message.replyTo), 'replyTo'))
   }
   if (message.subject !== undefined) {
-    h.push(foldHeader('Subject', formatText(message.subject), 'subject'))
+    h.push(foldHeader('Subject', formatText(message.subject, firstWordRoom('Subject')), 'subject'))
   }
   h.push(foldHeader('Message-ID', messageId, 'messageId'))
   if (message.inReplyTo !== undefined) {
@@ -49,7 +52,7 @@ export function messageHeaders(message: NormalizedMessage, messageId: string): s
     if (unsubscribe.oneClick) h.push('List-Unsubscribe-Post: List-Unsubscribe=One-Click')
   }
   for (const [name, value] of message.headers) {
-    h.push(foldHeader(name, formatCustomValue(value), `headers.${name}`))
+    h.push(foldHeader(name, formatCustomValue(value, firstWordRoom(name)), `headers.${name}`))
   }
   h.push('MIME-Version: 1.0')
   return h

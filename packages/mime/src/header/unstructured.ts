@@ -13,23 +13,25 @@ function hasLongRun(value: string): boolean {
 }
 
 /**
- * A Subject-like value: as is when it is plain ASCII words, else RFC 2047 encoded-words.
+ * A Subject-like value: as is when it is plain ASCII words, else RFC 2047 encoded-words, the
+ * first at most `first` characters (see firstWordRoom).
  * Encoding also covers what a parser would otherwise alter: edge or repeated whitespace, tabs,
  * control characters, text that looks like an encoded-word ('=?') and unfoldable runs.
  *
  * @example formatText('Grüße aus Köln') // '=?utf-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?='
  */
-export function formatText(value: string): string {
+export function formatText(value: string, first?: number): string {
   if (value === '') return ''
   if (PLAIN_TEXT.test(value) && !value.includes('=?') && !hasLongRun(value)) return value
-  return encodedWords(value).join(' ')
+  return encodedWords(value, first).join(' ')
 }
 
 /**
  * A custom field value: printable ASCII (with its whitespace) is written exactly as given, so
- * structured values such as List-Id keep their syntax; anything else becomes encoded-words.
+ * structured values such as List-Id keep their syntax; anything else becomes encoded-words, the
+ * first at most `first` characters.
  */
-export function formatCustomValue(value: string): string {
+export function formatCustomValue(value: string, first?: number): string {
   if (RAW_TEXT.test(value) && !hasLongRun(value)) return value
-  return encodedWords(value).join(' ')
+  return encodedWords(value, first).join(' ')
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { encodedWords } from '../../src/header/encoded-word.js'
+import { encodedWords, firstWordRoom } from '../../src/header/encoded-word.js'
+import { buildMessage } from '../../src/index.js'
 
 /** A minimal RFC 2047 decoder, enough to check what the encoder wrote. */
 function decode(words: string[]): string {
@@ -65,6 +66,44 @@ describe('encodedWords', () => {
         expect(decode(words)).toBe(text)
       }),
       { numRuns: 500 },
+    )
+  })
+
+  test('shortens the first word to the room given, and no further than one character needs', () => {
+    expect(firstWordRoom('Subject')).toBe(67)
+    expect(firstWordRoom('To')).toBe(72)
+    expect(firstWordRoom('X-A-Very-Long-Custom-Header-Name-Indeed-More-Than-Fifty-Chars')).toBe(24)
+    for (const text of ['ü'.repeat(200), 'x'.repeat(500), '😀'.repeat(100), 'aü'.repeat(150)]) {
+      for (const first of [24, 40, 67]) {
+        const words = encodedWords(text, first)
+        expect(words[0]!.length).toBeLessThanOrEqual(first)
+        for (const w of words) expect(w.length).toBeLessThanOrEqual(75)
+        expect(decode(words)).toBe(text)
+      }
+    }
+  })
+
+  test('keeps every header line holding an encoded-word within 76 characters', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }),
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }),
+        (subject, name) => {
+          const raw = buildMessage({
+            from: { name, address: 'a@example.com' },
+            to: [{ name, address: 'b@example.org' }],
+            replyTo: { name, address: 'c@example.org' },
+            subject,
+            headers: { 'X-Note': subject },
+            text: 'x',
+          })
+          const head = raw.slice(0, raw.indexOf('\r\n\r\n'))
+          for (const line of head.split('\r\n')) {
+            if (line.includes('=?')) expect(line.length).toBeLessThanOrEqual(76)
+          }
+        },
+      ),
+      { numRuns: 300 },
     )
   })
 })

@@ -2,7 +2,7 @@ import { parseWithMailparser, parseWithPython } from '@mail/testkit'
 import { describe, expect, test } from 'vitest'
 import { buildMessage } from '../../src/index.js'
 
-describe('comments in address strings', () => {
+describe('address strings and names', () => {
   test('the older "address (Name)" form and comments in names reach both parsers as names', async () => {
     const raw = buildMessage({
       from: 'alice@example.com (Alice Example)',
@@ -22,5 +22,25 @@ describe('comments in address strings', () => {
     expect(py.to).toEqual(expected)
     const mp = await parseWithMailparser(raw)
     expect(mp.to).toEqual(expected)
+  })
+
+  test('a display name with words too long to fold is written as folded encoded-words', async () => {
+    const names = ['a'.repeat(1000), `Dr ${'x'.repeat(300)} Jones`, `${'y'.repeat(70)}`]
+    const raw = buildMessage({
+      from: 'alice@example.com',
+      to: names.map((name, i) => ({ name, address: `n${i}@example.org` })),
+      text: 'hi',
+    })
+    // RFC 2047 section 2: a line holding an encoded-word is at most 76 characters.
+    for (const line of raw.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76)
+    const py = await parseWithPython(raw)
+    expect(py.defects).toEqual([])
+    expect(py.headerDefects).toEqual([])
+    // Python puts a space between adjacent encoded-words of a display name (RFC 2047 section
+    // 6.2 says to drop it); mailparser, below, reads them exactly.
+    const squeeze = (s: string) => s.replace(/\s+/g, '')
+    expect(py.to.map((a) => squeeze(a.name))).toEqual(names.map(squeeze))
+    const mp = await parseWithMailparser(raw)
+    expect(mp.to.map((a) => a.name)).toEqual(names)
   })
 })
