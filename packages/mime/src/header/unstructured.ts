@@ -28,10 +28,12 @@ export function formatText(value: string, first?: number): string {
 
 /**
  * A custom field value: printable ASCII (with its whitespace) is written exactly as given, so
- * structured values such as List-Id keep their syntax; anything else becomes encoded-words, the
- * first at most `first` characters.
+ * structured values such as List-Id keep their syntax; anything else, or a value starting with
+ * whitespace, becomes encoded-words, the first at most `first` characters.
  */
 export function formatCustomValue(value: string, first?: number): string {
-  if (RAW_TEXT.test(value) && !hasLongRun(value)) return value
+  // Leading whitespace would read as part of the separator after the colon and be lost.
+  const leading = value.charCodeAt(0) === 32 || value.charCodeAt(0) === 9
+  if (RAW_TEXT.test(value) && !hasLongRun(value) && !leading) return value
   return encodedWords(value, first).join(' ')
 }

@@ -25,4 +25,10 @@ describe('formatCustomValue', () => {
   test('encodes non-ASCII values', () => {
     expect(formatCustomValue('Köln am Rhein')).toBe('=?utf-8?Q?K=C3=B6ln_am_Rhein?=')
   })
+
+  test('encodes a value starting with whitespace, which a parser would take for the separator', () => {
+    expect(formatCustomValue(' lead')).toBe('=?utf-8?Q?_lead?=')
+    expect(formatCustomValue('\tx')).toBe('=?utf-8?Q?=09x?=')
+    expect(formatCustomValue('trail ')).toBe('trail ')
+  })
 })
