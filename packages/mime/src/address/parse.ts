@@ -133,7 +133,7 @@ class Scanner {
     }
   }
 
-  /** RFC 5322 3.4.1 local-part from scanned words: word *("." word); comments are not part of it. */
+  /** RFC 5322 3.4.1 local-part from scanned words: word *("." word), comments left out. */
   localPart(scanned: Word[]): string {
     const words = scanned.filter((w) => w.kind !== 'comment')
     if (words.length === 0) this.fail('missing local part before "@"')

@@ -76,13 +76,14 @@ export function base64Encode(bytes: Uint8Array): string {
 }
 
 /**
- * The sizes of the strings read out of the scratch are chosen for V8's memory: pieces of at most 1024 lines (78 KiB, under V8's 128 KiB
- * large-object size) live in the young generation. Larger strings, unless over Node's
- * 1,031,913-character threshold for malloc-backed external strings (Buffer reads only), go to
- * freshly mapped large-object pages whose page faults cost several times the encoding. Bodies
- * of 3 such external strings or more therefore come in pieces of at least 13,312 lines
- * (1,038,336 characters), the lines shared out evenly; smaller ones in young pieces. The scratch
- * stays under half the output, so peak memory stays near the output size.
+ * The sizes of the strings read out of the scratch are chosen for V8's memory: pieces of at most
+ * 1024 lines (78 KiB, under V8's 128 KiB large-object size) live in the young generation.
+ * Larger strings, unless over Node's 1,031,913-character threshold for malloc-backed external
+ * strings (Buffer reads only), go to freshly mapped large-object pages whose page faults cost
+ * several times the encoding. Bodies of 3 such external strings or more therefore come in
+ * pieces of at least 13,312 lines (1,038,336 characters), the lines shared out evenly; smaller
+ * ones in young pieces. The scratch stays under half the output, so peak memory stays near the
+ * output size.
  */
 const PIECE_LINES = 1024
 export const BIG_LINES = 13_312
