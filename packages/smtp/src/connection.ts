@@ -18,6 +18,10 @@ const TEXT_BATCH = 32 * 1024
  */
 export class Connection implements SessionHost {
   session!: Session
+  /** Chunks given to `write` that the socket has taken whole (see SessionHost.handed). */
+  handed = 0
+  /** Whole chunks in the batch being written. */
+  private batchChunks = 0
   private queue: WireChunk[] = []
   private current: Iterator<Uint8Array> | undefined
   private writing = false
@@ -78,6 +82,7 @@ export class Connection implements SessionHost {
         if (this.closed) return
         const more =
           typeof batch === 'string' ? this.socket.writeText!(batch) : this.socket.write(batch)
+        this.handed += this.batchChunks
         if (!more) {
           this.writing = true
           this.socket.drained().then(this.resume, this.lost)
@@ -108,6 +113,7 @@ export class Connection implements SessionHost {
    */
   private batch(): string | Uint8Array[] | undefined {
     let text = ''
+    let whole = 0
     if (this.current === undefined && this.socket.writeText !== undefined) {
       const queue = this.queue
       let i = 0
@@ -120,9 +126,11 @@ export class Connection implements SessionHost {
       if (i === queue.length || text.length >= TEXT_BATCH) {
         if (i === queue.length) queue.length = 0
         else queue.splice(0, i)
+        this.batchChunks = i
         return i === 0 ? undefined : text
       }
       if (i > 0) queue.splice(0, i)
+      whole = i
     }
     const batch: Uint8Array[] = []
     let size = 0
@@ -139,18 +147,30 @@ export class Connection implements SessionHost {
     while (size + text.length < BATCH) {
       if (this.current !== undefined) {
         const r = this.current.next()
-        if (r.done === true) this.current = undefined
-        else push(r.value)
+        if (r.done === true) {
+          this.current = undefined
+          whole++
+        } else push(r.value)
         continue
       }
       const item = this.queue.shift()
       if (item === undefined) break
-      if (typeof item === 'string') text += item
-      else if (item instanceof Uint8Array) push(item)
-      else this.current = item[Symbol.iterator]()
+      if (typeof item === 'string') {
+        text += item
+        whole++
+      } else if (item instanceof Uint8Array) {
+        push(item)
+        whole++
+      } else this.current = item[Symbol.iterator]()
     }
     if (text !== '') push(new Uint8Array(0))
-    return batch.length === 0 ? undefined : batch
+    if (batch.length === 0) {
+      // Only chunks without bytes (an empty body's end): nothing to write, all taken.
+      this.handed += whole
+      return undefined
+    }
+    this.batchChunks = whole
+    return batch
   }
 
   startTls(): void {

@@ -32,6 +32,11 @@ const MAX_LINE = 998
 export interface MessageSource {
   /** Octets. */
   readonly size: number
+  /**
+   * Octets once every line ends in CRLF, the last one included: the message size SIZE declares
+   * and checks (RFC 1870 section 3: CRLF pairs count, the dot-stuffing and the final "." not).
+   */
+  wireSize(): number
   /** An octet above 127 (RFC 6152). */
   readonly eightBit: boolean
   /** A NUL or a line over 998 octets: only BINARYMIME carries it faithfully (RFC 3030 3). */
@@ -56,9 +61,22 @@ export function messageSource(raw: string | Uint8Array): MessageSource {
 class TextSource implements MessageSource {
   readonly size: number
   readonly eightBit = false
+  private wire = -1
 
   constructor(readonly text: string) {
     this.size = text.length
+  }
+
+  wireSize(): number {
+    if (this.wire < 0) {
+      const raw = this.text
+      this.wire = crlfSize(
+        raw.length,
+        (i) => raw.charCodeAt(i),
+        (c, p) => raw.indexOf(c === LF ? '\n' : '\r', p),
+      )
+    }
+    return this.wire
   }
 
   binary(): boolean {
@@ -80,12 +98,25 @@ class TextSource implements MessageSource {
 
 class BytesSource implements MessageSource {
   readonly size: number
+  private wire = -1
 
   constructor(
     private readonly bytes: Uint8Array,
     readonly eightBit: boolean,
   ) {
     this.size = bytes.length
+  }
+
+  wireSize(): number {
+    if (this.wire < 0) {
+      const bytes = this.bytes
+      this.wire = crlfSize(
+        bytes.length,
+        (i) => bytes[i]!,
+        (c, p) => bytes.indexOf(c, p),
+      )
+    }
+    return this.wire
   }
 
   binary(): boolean {
@@ -103,6 +134,22 @@ class BytesSource implements MessageSource {
   slice(start: number, end: number): Uint8Array {
     return this.bytes.subarray(start, end)
   }
+}
+
+/**
+ * The size once bare LFs and bare CRs become CRLF and a last line without one gets it: each
+ * LF and CR is found by a native scan, so a clean message costs two scans.
+ */
+function crlfSize(
+  n: number,
+  at: (i: number) => number,
+  next: (c: typeof LF | typeof CR, from: number) => number,
+): number {
+  let size = n
+  for (let p = next(LF, 0); p >= 0; p = next(LF, p + 1)) if (p === 0 || at(p - 1) !== CR) size++
+  for (let p = next(CR, 0); p >= 0; p = next(CR, p + 1)) if (p + 1 >= n || at(p + 1) !== LF) size++
+  if (n > 0 && at(n - 1) !== LF && at(n - 1) !== CR) size += 2
+  return size
 }
 
 /** Any octet above 127, tested four octets at a time. */

@@ -49,15 +49,16 @@ export function planTransaction(
     })
   }
   // RFC 1870 6: do not send what the server already said it will refuse.
-  if (caps.size !== undefined && message.size > caps.size) {
+  const size = has(caps, 'SIZE') ? message.wireSize() : message.size
+  if (caps.size !== undefined && size > caps.size) {
     throw new SmtpError(
-      `The message is ${message.size} octets; the server accepts at most ${caps.size} (SIZE)`,
+      `The message is ${size} octets; the server accepts at most ${caps.size} (SIZE)`,
       { stage: 'mail' },
     )
   }
   const bdat = has(caps, 'CHUNKING') && !options.preferData
   const mail: string[] = []
-  if (has(caps, 'SIZE')) mail.push(`SIZE=${message.size}`)
+  if (has(caps, 'SIZE')) mail.push(`SIZE=${size}`)
   if (bdat && has(caps, 'BINARYMIME') && message.binary()) mail.push('BODY=BINARYMIME')
   else if (message.eightBit) {
     // RFC 6152 3: 8-bit content only to a server that offers 8BITMIME; never silently.

@@ -26,6 +26,8 @@ export class Session {
   private readonly parser = new ReplyParser()
   private readonly expectations = new Fifo<Expectation>()
   private out: WireChunk[] = []
+  /** Chunks ever queued by send and sendRaw (see {@link queued}). */
+  private pushed = 0
   private readonly queue = new Fifo<Operation>()
   private active: Operation[] = []
   /** The operation started before the one now starting. */
@@ -107,6 +109,7 @@ export class Session {
   /** Queues a command line with the reply it expects; `logAs` replaces a secret in the log. */
   send(line: string, expectation: Expectation, logAs?: string): void {
     this.out.push(line)
+    this.pushed++
     this.expectations.push(expectation)
     if (this.host.logging) this.host.log('client', logAs ?? line.slice(0, -2))
   }
@@ -114,6 +117,17 @@ export class Session {
   /** Queues bytes that expect no reply of their own (message content). */
   sendRaw(chunk: WireChunk): void {
     this.out.push(chunk)
+    this.pushed++
+  }
+
+  /** How many chunks have been queued so far: the position just after the last one. */
+  get queued(): number {
+    return this.pushed
+  }
+
+  /** Whether the chunks queued up to `position` (see {@link queued}) reached the socket. */
+  handedUpTo(position: number): boolean {
+    return (this.host.handed ?? Number.POSITIVE_INFINITY) >= position
   }
 
   /** Registers an awaited reply without writing, at the end or (LMTP) next in line. */
@@ -263,6 +277,7 @@ export class Session {
     this.host.log('info', error.message)
     if (quit) {
       this.out.push('QUIT\r\n')
+      this.pushed++
       this.host.log('client', 'QUIT')
     }
     const out = this.out

@@ -24,7 +24,11 @@ export class Transaction implements Operation {
   private outstanding = 0
   private rcptReplies = 0
   private mailOk = false
-  private endSent = false
+  /**
+   * Where the end of the message data sits among the session's queued chunks, once queued: it
+   * was sent, and the message may have been delivered, only once the socket has taken it.
+   */
+  private endAt: number | undefined
   private settled = false
   private failed = false
   private readonly pipelined: boolean
@@ -183,7 +187,7 @@ export class Transaction implements Operation {
     if (host.logging) host.log('client', `<${this.message.size} octets of message content>`)
     this.s.expect(this.step(END, 'message', 'DATA', 'data'))
     if (host.logging) host.log('client', '.')
-    this.endSent = true
+    this.endAt = this.s.queued
     this.committed = true
     this.s.pump()
   }
@@ -197,7 +201,7 @@ export class Transaction implements Operation {
       // The usual case, written at once: one step, no closures.
       this.s.expect(this.step(BDAT_END, 'message', 'BDAT', 'data'))
       this.s.sendRaw(chunks.all())
-      this.endSent = true
+      this.endAt = this.s.queued
       this.committed = true
       return
     }
@@ -218,7 +222,7 @@ export class Transaction implements Operation {
       const last = ++sent === chunks.count
       this.s.sendRaw(chunks.next())
       this.s.expect(this.expectation(last ? 'message' : 'data', 'BDAT', 'data', onChunk(last)))
-      if (last) this.endSent = true
+      if (last) this.endAt = this.s.queued
     }
     if (!all) {
       next()
@@ -229,7 +233,7 @@ export class Transaction implements Operation {
       this.s.expect(this.expectation(last ? 'message' : 'data', 'BDAT', 'data', onChunk(last)))
     }
     this.s.sendRaw(chunks.all())
-    this.endSent = true
+    this.endAt = this.s.queued
     this.committed = true
   }
 
@@ -275,7 +279,9 @@ export class Transaction implements Operation {
   }
 
   private allRejected(stage: SmtpStage = 'rcpt'): SmtpError {
-    const last = this.rejected[this.rejected.length - 1]
+    // The error's code is a permanent refusal when there is one, so that `code`, `transient`
+    // and `permanent` agree: retrying cannot deliver to every recipient then.
+    const last = this.rejected.find((r) => r.code >= 500) ?? this.rejected[this.rejected.length - 1]
     const lines = this.rejected.map((r) => `${r.address}: ${r.code} ${r.message}`)
     return new SmtpError(`Every recipient was rejected: ${lines.join('; ')}`, {
       stage,
@@ -292,11 +298,11 @@ export class Transaction implements Operation {
   fail(error: SmtpError, lost: boolean): void {
     this.failed = true
     // A refused transaction can leave the server in MAIL state (RFC 5321 4.1.1.5): RSET first.
-    if (!lost && this.mailOk && (!this.endSent || this.plan.bdat)) this.s.dirty = true
+    if (!lost && this.mailOk && (this.endAt === undefined || this.plan.bdat)) this.s.dirty = true
     if (lost) this.done = true
     if (this.settled) return
     this.settled = true
-    if (lost && this.endSent) {
+    if (lost && this.endAt !== undefined && this.s.handedUpTo(this.endAt)) {
       error = new SmtpError(`${error.message}; the message was sent and may have been delivered`, {
         stage: error.stage,
         command: error.command,

@@ -32,6 +32,11 @@ export interface Expectation {
 export interface SessionHost {
   /** Writes the chunks, in order, as one write when the socket allows. */
   write(chunks: WireChunk[]): void
+  /**
+   * How many of the chunks given to `write`, counted from the first, have been handed to the
+   * socket whole; undefined where the host cannot tell (every chunk then counts as handed).
+   */
+  readonly handed?: number
   /** Upgrades the socket to TLS, then calls `session.tlsReady()` or `session.tlsFailed()`. */
   startTls(): void
   /** Closes the socket: `graceful` lets queued writes (QUIT) go out first. */

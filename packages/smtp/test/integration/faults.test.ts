@@ -337,6 +337,24 @@ describe('scripted faults', () => {
     expect(client.usable).toBe(false)
   })
 
+  it('reports a loss before the end of data was sent as transient, not as delivery unknown', async () => {
+    const s = await scripted(
+      esmtp(['PIPELINING'], async (c) => {
+        await c.readUntil('DATA\r\n')
+        c.write('250 ok\r\n250 ok\r\n354 go\r\n')
+        // The first line of the body has arrived; the rest (30 MB) has not: drop.
+        await c.readUntil('first line\r\n')
+        c.destroy()
+      }),
+    )
+    const client = await connect(s.port)
+    const body = `Subject: big\r\n\r\nfirst line\r\n${'x'.repeat(98)}\r\n`.repeat(1)
+    const message = body + `${'y'.repeat(998)}\r\n`.repeat(30_000)
+    const e = await failure(client.send({ from: 'a@x.test', to: ['b@x.test'] }, message))
+    expect(e).toMatchObject({ stage: 'message', deliveryUnknown: false, transient: true })
+    expect(e.message).not.toContain('may have been delivered')
+  })
+
   it("suggests security 'starttls' when implicit TLS meets a plaintext greeting", async () => {
     const s = await scripted(async (c) => {
       c.write('220 mx.test ESMTP\r\n')

@@ -40,8 +40,27 @@ describe('planTransaction', () => {
 
   it('refuses a message larger than SIZE before MAIL', () => {
     expect(() =>
-      plan({ from: 'a@x.org', to: ['b@x.org'] }, 'x'.repeat(11), caps('SIZE 10')),
+      plan({ from: 'a@x.org', to: ['b@x.org'] }, 'x'.repeat(9) + '\r\n', caps('SIZE 10')),
     ).toThrow(/11 octets.*at most 10/)
+  })
+
+  it('declares and checks the size as sent: CRLF line ends, a last CRLF added (RFC 1870)', () => {
+    const sized = (raw: string) =>
+      plan({ from: 'a@x.org', to: ['b@x.org'] }, raw, caps('SIZE', '8BITMIME')).mail
+    expect(sized('a\r\nb\r\n')).toBe('MAIL FROM:<a@x.org> SIZE=6\r\n')
+    // bare LF and bare CR become CRLF; a last line without one gets it
+    expect(sized('a\nb\rc')).toBe('MAIL FROM:<a@x.org> SIZE=9\r\n')
+    expect(sized('é\n')).toBe('MAIL FROM:<a@x.org> SIZE=4 BODY=8BITMIME\r\n')
+    expect(sized('\r')).toBe('MAIL FROM:<a@x.org> SIZE=2\r\n')
+    // the same count for a message given as a string
+    expect(messageSource('a\nb\rc').wireSize()).toBe(9)
+    expect(messageSource('a\r\nb').wireSize()).toBe(6)
+    // dot-stuffing is not counted
+    expect(sized('.\r\n..\r\n')).toBe('MAIL FROM:<a@x.org> SIZE=7\r\n')
+    // 400 bare-LF lines of 1 octet: 1200 octets on the wire, over a limit of 1000
+    expect(() =>
+      plan({ from: 'a@x.org', to: ['b@x.org'] }, 'a\n'.repeat(400), caps('SIZE 1000')),
+    ).toThrow(/1200 octets.*at most 1000/)
   })
 
   it('refuses a non-ASCII address when SMTPUTF8 is not offered', () => {
@@ -101,7 +120,7 @@ describe('EnvelopeMemo', () => {
     const second = planTransaction(env, bytes('three'), c, { preferData: false, memo })
     expect(second).toEqual(planTransaction(env, bytes('three'), c, { preferData: false }))
     expect(second.rcpts).toBe(first.rcpts)
-    expect(second.mail).toBe('MAIL FROM:<a@x.org> SIZE=5\r\n')
+    expect(second.mail).toBe('MAIL FROM:<a@x.org> SIZE=7\r\n')
   })
 
   it('checks again when the envelope or the capabilities change, even in the same array', () => {

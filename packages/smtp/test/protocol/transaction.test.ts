@@ -62,13 +62,28 @@ describe('Transaction', () => {
     const out = t.send({ from: 'a@example.com', to: ['b@example.org', 'c@example.org'] }, MSG)
     t.take()
     t.server('250 ok', '550 5.1.1 no b', '450 4.7.1 later', '554 5.5.1 no valid recipients')
-    expect(out.error).toMatchObject({ stage: 'rcpt', transient: false })
+    // The code is the permanent refusal's, so code, transient and permanent agree.
+    expect(out.error).toMatchObject({
+      stage: 'rcpt',
+      code: 550,
+      enhancedCode: '5.1.1',
+      transient: false,
+      permanent: true,
+    })
     expect(out.error?.rejected?.map((r) => r.code)).toEqual([550, 450])
     expect(t.session.usable).toBe(true)
     t.send({ from: 'a@example.com', to: ['d@example.org'] }, MSG)
     expect(t.take()).toEqual([
       'RSET\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<d@example.org>\r\nDATA\r\n',
     ])
+  })
+
+  it('reports every recipient refused for now as transient, with the last code', () => {
+    const t = readySession(['PIPELINING'])
+    const out = t.send({ from: 'a@example.com', to: ['b@example.org', 'c@example.org'] }, MSG)
+    t.take()
+    t.server('250 ok', '451 4.3.0 try b later', '452 4.2.2 c full', '554 5.5.1 no valid recipients')
+    expect(out.error).toMatchObject({ code: 452, transient: true, permanent: false })
   })
 
   it('ends the data with a lone dot when DATA is accepted after every RCPT failed', () => {
