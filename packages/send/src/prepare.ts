@@ -1,6 +1,6 @@
 import { type BuildOptions, composeMessage, type MessageInput } from '@mail/mime'
 import type { DkimOptions } from '@mail/mime/dkim'
-import type { Envelope } from '@mail/smtp'
+import { assertAddress, type Envelope } from '@mail/smtp'
 import { SendError } from './errors.js'
 import type { EnvelopeInput, SendMessage } from './types.js'
 
@@ -41,10 +41,6 @@ export function prepare(message: SendMessage, build: BuildOptions | undefined): 
   return { raw: composed.raw, messageId: composed.messageId, envelope, smtpEnvelope }
 }
 
-// RFC 5321 section 4.1.2: a path is an address without spaces, brackets or controls; the
-// reverse-path may be empty (null sender, for bounces).
-const BAD_PATH = /[\s\x00-\x1f\x7f<>]/
-
 function checkEnvelope(envelope: unknown): EnvelopeInput {
   if (typeof envelope !== 'object' || envelope === null) {
     throw new SendError('envelope', 'envelope must be { from: string; to: string[] }', {
@@ -64,16 +60,21 @@ function checkEnvelope(envelope: unknown): EnvelopeInput {
   return { from: from as string, to: [...(to as string[])] }
 }
 
+/**
+ * RFC 5321 section 4.1.2: a path is a bare address; the reverse-path may be empty (null sender,
+ * for bounces). The same check as the SMTP client's, so every transport accepts the same
+ * envelopes.
+ */
 function checkPath(address: unknown, field: string, mayBeEmpty: boolean): void {
   if (typeof address !== 'string') {
     throw new SendError('envelope', `${field} must be a string`, { field })
   }
-  if (address === '' && mayBeEmpty) return
-  const at = address.lastIndexOf('@')
-  if (BAD_PATH.test(address) || at < 1 || at === address.length - 1) {
+  try {
+    assertAddress(address, field, mayBeEmpty)
+  } catch (error) {
     throw new SendError(
       'envelope',
-      `${field} must be a bare address like user@example.com, without spaces, <> or line breaks`,
+      `${(error as Error).message} (a bare address like user@example.com)`,
       { field },
     )
   }

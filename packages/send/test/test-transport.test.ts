@@ -73,6 +73,20 @@ describe('createTestTransport', () => {
     })
   })
 
+  it('accepts and refuses explicit envelope addresses exactly as the SMTP client does', async () => {
+    const transport = createTestTransport()
+    // An unbalanced quote: the SMTP client refuses it, so the test transport must too.
+    const unbalanced = { from: 'a@example.com', to: ['"b@example.org'] }
+    await expect(transport.send({ ...message, envelope: unbalanced })).rejects.toMatchObject({
+      kind: 'envelope',
+      field: 'envelope.to[0]',
+    })
+    // A quoted local part with a space is a valid RFC 5321 path.
+    const quoted = { from: 'a@example.com', to: ['"b c"@example.org'] }
+    await transport.send({ ...message, envelope: quoted })
+    expect(transport.messages.at(-1)?.envelope.to).toEqual(['"b c"@example.org'])
+  })
+
   it('rejects with the abort reason and records nothing when the signal was already aborted', async () => {
     const transport = createTestTransport()
     const controller = new AbortController()

@@ -14,6 +14,9 @@ export function assertSingleLine(value: string, field: string): void {
  * Validates an envelope address before any command is written: one line, no control
  * characters, no angle brackets, no unquoted whitespace, a local part and a domain
  * (RFC 5321 4.1.2 Mailbox). The empty string is the null reverse-path (only for MAIL FROM).
+ * Throws an SmtpError (stage 'input') whose message names `field`.
+ *
+ * @example assertAddress('"john doe"@example.com', 'to[0]') // fine: a quoted local part
  */
 export function assertAddress(address: string, field: string, allowEmpty = false): void {
   if (typeof address !== 'string') throw inputError(`${field} must be a string`)
