@@ -93,7 +93,12 @@ function contentTypeOf(value: unknown, field: string): { type: string; names: st
     }
   }
   if (/^multipart\//i.test(type)) throw new MimeError(field, 'an attachment cannot be multipart')
-  return { type: type + params, names }
+  // A parameter must fit on one folded header line (RFC 2231 continuations are for filenames).
+  if (params.length > 900 && /[^ \t;]{900}/.test(params)) {
+    throw new MimeError(field, 'has a parameter too long for a header line')
+  }
+  // A last ';' with nothing after it is dropped: a name parameter may follow it.
+  return { type: type + params.replace(/[ \t]*;?[ \t]*$/, ''), names }
 }
 
 function cidOf(value: unknown, field: string): string {

@@ -13,13 +13,27 @@ describe('normalizeAttachment', () => {
   test('keeps a given content type with its parameters', () => {
     for (const type of [
       'text/csv; header=present',
-      'text/plain; charset="utf-8"; format=flowed;',
+      'text/plain; charset="utf-8"; format=flowed',
       'text/plain;  charset = utf-8',
       'application/x-thing; a={b}; q="say \\"hi\\""',
       "application/x-thing; title*0*=utf-8''%C3%A9t%C3%A9; title*1=2026",
     ]) {
       expect(normalizeAttachment({ content: 'x', contentType: type }, 0).contentType).toBe(type)
     }
+  })
+
+  test('drops a last ";" with nothing after it, so a name parameter can follow', () => {
+    const input = { filename: 'a.txt', content: 'hi', contentType: 'text/plain;' }
+    expect(normalizeAttachment(input, 0).contentType).toBe('text/plain')
+    const { raw } = composeMessage({ from: 'a@example.com', attachments: [input] })
+    expect(raw).toContain('Content-Type: text/plain; name="a.txt"\r\n')
+  })
+
+  test('rejects a parameter too long for a header line, naming the content type', () => {
+    const contentType = `application/x; a=${'b'.repeat(1100)}`
+    expect(() => normalizeAttachment({ content: 'x', contentType }, 0)).toThrow(
+      expect.objectContaining({ field: 'attachments[0].contentType' }),
+    )
   })
 
   test.each([

@@ -37,7 +37,9 @@ export function formatAddrSpec(local: string, domain: string): string {
 const ATOM_PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?: [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*$/
 const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+$/
 /** Printable ASCII: a display name a quoted-string carries exactly. */
-const PRINTABLE = /^[\x20-\x7e]*$/
+const PRINTABLE = /^[\x20-\x7e\t]*$/
+/** Whitespace at either end: parsers trim it from a quoted-string, not from an encoded-word. */
+const EDGE_SPACE = /^[ \t]|[ \t]$/
 /** Longest display name written as one quoted-string; longer ones are folded encoded-words. */
 const MAX_QUOTED = 200
 /**
@@ -58,7 +60,7 @@ const LONG_WORD = new RegExp(`\\S{${MAX_WORD + 1}}`)
  */
 export function formatPhrase(name: string, first?: number): string {
   // '=?' would be decoded as an encoded-word by lenient parsers, even inside quotes.
-  const lookalike = name.includes('=?')
+  const lookalike = name.includes('=?') || EDGE_SPACE.test(name)
   if (!lookalike && name.length <= MAX_QUOTED && PRINTABLE.test(name) && !LONG_WORD.test(name)) {
     return ATOM_PHRASE.test(name) ? name : quoteString(name)
   }

@@ -3,7 +3,7 @@ import { formatMailbox, formatPhrase } from '../address/format.js'
 import { type AddressEntry, isGroup } from '../address/types.js'
 import type { NormalizedMessage } from '../validate.js'
 import { formatDate } from './date.js'
-import { firstWordRoom } from './encoded-word.js'
+import { encodedWords, firstWordRoom } from './encoded-word.js'
 import { foldHeader } from './fold.js'
 import { formatCustomValue, formatText } from './unstructured.js'
 
@@ -16,10 +16,29 @@ function addressList(name: string, entries: AddressEntry[]): string {
     else {
       // RFC 5322 3.4: group = display-name ":" [group-list] ";"
       const members = e.members.map((m) => formatMailbox(m, m.domain)).join(', ')
-      parts.push(`${formatPhrase(e.group, first)}:${members === '' ? '' : ' ' + members};`)
+      // An encoded-word must be followed by whitespace (RFC 2047 section 5(1)), even before ':'.
+      const name = formatPhrase(e.group, first)
+      const colon = name.endsWith('?=') ? ' :' : ':'
+      parts.push(`${name}${colon}${members === '' ? '' : ' ' + members};`)
     }
   }
   return parts.join(', ')
+}
+
+/**
+ * A custom field: its value as given where it can be folded into lines, else (a run of
+ * characters or of spaces too long for one line next to the field name) as encoded-words,
+ * which split anywhere.
+ */
+function customField(name: string, value: string): string {
+  const field = `headers.${name}`
+  const formatted = formatCustomValue(value, firstWordRoom(name))
+  try {
+    return foldHeader(name, formatted, field)
+  } catch (error) {
+    if (formatted !== value) throw error
+    return foldHeader(name, encodedWords(value, firstWordRoom(name)).join(' '), field)
+  }
 }
 
 /** Header fields of the message itself; Bcc is never among them. */
@@ -51,9 +70,7 @@ export function messageHeaders(message: NormalizedMessage, messageId: string): s
     h.push(foldHeader('List-Unsubscribe', uris, 'listUnsubscribe'))
     if (unsubscribe.oneClick) h.push('List-Unsubscribe-Post: List-Unsubscribe=One-Click')
   }
-  for (const [name, value] of message.headers) {
-    h.push(foldHeader(name, formatCustomValue(value, firstWordRoom(name)), `headers.${name}`))
-  }
+  for (const [name, value] of message.headers) h.push(customField(name, value))
   h.push('MIME-Version: 1.0')
   return h
 }

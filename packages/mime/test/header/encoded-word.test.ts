@@ -106,4 +106,21 @@ describe('encodedWords', () => {
       { numRuns: 300 },
     )
   })
+
+  test('a custom value that cannot fold as given is written as encoded-words, not refused', () => {
+    const values = [`a${' '.repeat(1000)}b`, 'a'.repeat(899)]
+    const name = `X-${'n'.repeat(98)}`
+    for (const value of values) {
+      const raw = buildMessage({ from: 'a@example.com', headers: { [name]: value }, text: 'x' })
+      const head = raw.slice(0, raw.indexOf('\r\n\r\n'))
+      for (const line of head.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998)
+      const field = head.slice(head.indexOf(`${name}:`)).split(/\r\n(?![ \t])/)[0]!
+      const words = field
+        .slice(name.length + 1)
+        .replace(/\r\n/g, '')
+        .trim()
+        .split(' ')
+      expect(decode(words)).toBe(value)
+    }
+  })
 })

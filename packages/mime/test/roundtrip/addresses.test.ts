@@ -43,4 +43,29 @@ describe('address strings and names', () => {
     const mp = await parseWithMailparser(raw)
     expect(mp.to.map((a) => a.name)).toEqual(names)
   })
+
+  test('names with edge spaces, inner runs and tabs reach both parsers unchanged', async () => {
+    const names = [' Bob', 'Bob ', 'Bob  Smith', 'Bob\tSmith']
+    const raw = buildMessage({
+      from: 'alice@example.com',
+      to: names.map((name, i) => ({ name, address: `n${i}@example.org` })),
+      text: 'hi',
+    })
+    const mp = await parseWithMailparser(raw)
+    expect(mp.to.map((a) => a.name)).toEqual(names)
+    const py = await parseWithPython(raw)
+    expect(py.defects).toEqual([])
+    expect(py.headerDefects).toEqual([])
+    // Python collapses whitespace runs inside display names (a parser quirk): compare the rest.
+    expect(py.to.map((a) => a.name.replace(/\s+/g, ' '))).toEqual(
+      names.map((n) => n.replace(/\s+/g, ' ')),
+    )
+  })
+
+  test('a group with a non-ASCII name has whitespace after its encoded-word', async () => {
+    const raw = buildMessage({ from: 'a@example.com', to: 'Zoë Grüße: b@example.org;', text: 'x' })
+    expect(raw).toMatch(/^To: =\?utf-8\?[QB]\?[^\r\n]*\?= : b@example\.org;\r$/m)
+    const py = await parseWithPython(raw)
+    expect(py.headerDefects).toEqual([])
+  })
 })
