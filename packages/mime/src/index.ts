@@ -2,6 +2,7 @@
  * @mail/mime: an RFC 5322 / MIME message builder with only Web APIs.
  * @packageDocumentation
  */
+export { domainToAscii } from './address/idna.js'
 export { buildMessage, composeMessage, getEnvelope } from './compose.js'
 export { MimeError } from './errors.js'
 export type {

@@ -1,4 +1,4 @@
-import { type BuildOptions, composeMessage, type MessageInput } from '@mail/mime'
+import { type BuildOptions, composeMessage, domainToAscii, type MessageInput } from '@mail/mime'
 import type { DkimOptions } from '@mail/mime/dkim'
 import { assertAddress, type Envelope } from '@mail/smtp'
 import { SendError } from './errors.js'
@@ -26,7 +26,7 @@ export function prepare(message: SendMessage, build: BuildOptions | undefined): 
   let explicit: EnvelopeInput | undefined
   if (message.envelope !== undefined) {
     const { envelope, ...rest } = message
-    explicit = checkEnvelope(envelope)
+    explicit = checkEnvelope(envelope, build?.smtputf8 === true)
     input = rest
   }
   const composed = composeMessage(input, build)
@@ -41,7 +41,7 @@ export function prepare(message: SendMessage, build: BuildOptions | undefined): 
   return { raw: composed.raw, messageId: composed.messageId, envelope, smtpEnvelope }
 }
 
-function checkEnvelope(envelope: unknown): EnvelopeInput {
+function checkEnvelope(envelope: unknown, smtputf8: boolean): EnvelopeInput {
   if (typeof envelope !== 'object' || envelope === null) {
     throw new SendError('envelope', 'envelope must be { from: string; to: string[] }', {
       field: 'envelope',
@@ -57,7 +57,31 @@ function checkEnvelope(envelope: unknown): EnvelopeInput {
   to.forEach((address, i) => {
     checkPath(address, `envelope.to[${i}]`, false)
   })
-  return { from: from as string, to: [...(to as string[])] }
+  if (smtputf8) return { from: from as string, to: [...(to as string[])] }
+  return {
+    from: asciiDomain(from as string, 'envelope.from'),
+    to: (to as string[]).map((address, i) => asciiDomain(address, `envelope.to[${i}]`)),
+  }
+}
+
+/**
+ * A Unicode domain after an ASCII local part in Punycode, as in the derived envelope (without
+ * SMTPUTF8 the path must be ASCII; a Unicode local part needs SMTPUTF8 and is left as it is).
+ */
+const NON_ASCII = /[^\x00-\x7f]/
+
+function asciiDomain(address: string, field: string): string {
+  const at = address.lastIndexOf('@')
+  const local = address.slice(0, at)
+  const domain = address.slice(at + 1)
+  if (at < 0 || domain.startsWith('[') || !NON_ASCII.test(domain) || NON_ASCII.test(local)) {
+    return address
+  }
+  try {
+    return `${local}@${domainToAscii(domain)}`
+  } catch (error) {
+    throw new SendError('envelope', `${field}: ${(error as Error).message}`, { field })
+  }
 }
 
 /**

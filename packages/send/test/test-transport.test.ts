@@ -73,6 +73,17 @@ describe('createTestTransport', () => {
     })
   })
 
+  it('writes the Unicode domains of an explicit envelope in Punycode, as in a derived one', async () => {
+    const transport = createTestTransport()
+    const envelope = { from: 'a@exämple.com', to: ['b@bücher.de', 'ü@bücher.de', 'c@[192.0.2.1]'] }
+    await transport.send({ ...message, envelope })
+    expect(transport.messages.at(-1)?.envelope).toEqual({
+      from: 'a@xn--exmple-cua.com',
+      // a Unicode local part needs SMTPUTF8 anyway: that address is left as given
+      to: ['b@xn--bcher-kva.de', 'ü@bücher.de', 'c@[192.0.2.1]'],
+    })
+  })
+
   it('accepts and refuses explicit envelope addresses exactly as the SMTP client does', async () => {
     const transport = createTestTransport()
     // An unbalanced quote: the SMTP client refuses it, so the test transport must too.
