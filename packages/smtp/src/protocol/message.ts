@@ -4,7 +4,12 @@ const encoder = new TextEncoder()
 // Where Buffer exists (Node, Bun, Deno), latin1 turns an ASCII string into bytes with a copy;
 // TextEncoder does the same job, slower, everywhere else.
 const NodeBuffer = (
-  globalThis as { Buffer?: { from(text: string, encoding: 'latin1'): Uint8Array } }
+  globalThis as {
+    Buffer?: {
+      from(text: string, encoding: 'latin1'): Uint8Array
+      from(buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array
+    }
+  }
 ).Buffer
 const asciiBytes =
   NodeBuffer === undefined
@@ -35,6 +40,7 @@ export interface MessageSource {
   /**
    * Octets once every line ends in CRLF, the last one included: the message size SIZE declares
    * and checks (RFC 1870 section 3: CRLF pairs count, the dot-stuffing and the final "." not).
+   * Bare LFs and CRs are found by native scans, so a clean message costs two scans.
    */
   wireSize(): number
   /** An octet above 127 (RFC 6152). */
@@ -69,12 +75,18 @@ class TextSource implements MessageSource {
 
   wireSize(): number {
     if (this.wire < 0) {
+      // Inline rather than through crlfSize: about twice as fast on a large string.
       const raw = this.text
-      this.wire = crlfSize(
-        raw.length,
-        (i) => raw.charCodeAt(i),
-        (c, p) => raw.indexOf(c === LF ? '\n' : '\r', p),
-      )
+      const n = raw.length
+      let size = n
+      for (let p = raw.indexOf('\n'); p >= 0; p = raw.indexOf('\n', p + 1)) {
+        if (p === 0 || raw.charCodeAt(p - 1) !== CR) size++
+      }
+      for (let p = raw.indexOf('\r'); p >= 0; p = raw.indexOf('\r', p + 1)) {
+        if (raw.charCodeAt(p + 1) !== LF) size++
+      }
+      const last = n > 0 ? raw.charCodeAt(n - 1) : LF
+      this.wire = last === LF || last === CR ? size : size + 2
     }
     return this.wire
   }
@@ -110,11 +122,19 @@ class BytesSource implements MessageSource {
   wireSize(): number {
     if (this.wire < 0) {
       const bytes = this.bytes
-      this.wire = crlfSize(
-        bytes.length,
-        (i) => bytes[i]!,
-        (c, p) => bytes.indexOf(c, p),
-      )
+      const n = bytes.length
+      // Buffer#indexOf is a native memchr; a typed array's indexOf is about 3x slower per call.
+      const scan =
+        NodeBuffer === undefined ? bytes : NodeBuffer.from(bytes.buffer, bytes.byteOffset, n)
+      let size = n
+      for (let p = scan.indexOf(LF); p >= 0; p = scan.indexOf(LF, p + 1)) {
+        if (p === 0 || bytes[p - 1] !== CR) size++
+      }
+      for (let p = scan.indexOf(CR); p >= 0; p = scan.indexOf(CR, p + 1)) {
+        if (bytes[p + 1] !== LF) size++
+      }
+      const last = n > 0 ? bytes[n - 1] : LF
+      this.wire = last === LF || last === CR ? size : size + 2
     }
     return this.wire
   }
@@ -134,22 +154,6 @@ class BytesSource implements MessageSource {
   slice(start: number, end: number): Uint8Array {
     return this.bytes.subarray(start, end)
   }
-}
-
-/**
- * The size once bare LFs and bare CRs become CRLF and a last line without one gets it: each
- * LF and CR is found by a native scan, so a clean message costs two scans.
- */
-function crlfSize(
-  n: number,
-  at: (i: number) => number,
-  next: (c: typeof LF | typeof CR, from: number) => number,
-): number {
-  let size = n
-  for (let p = next(LF, 0); p >= 0; p = next(LF, p + 1)) if (p === 0 || at(p - 1) !== CR) size++
-  for (let p = next(CR, 0); p >= 0; p = next(CR, p + 1)) if (p + 1 >= n || at(p + 1) !== LF) size++
-  if (n > 0 && at(n - 1) !== LF && at(n - 1) !== CR) size += 2
-  return size
 }
 
 /** Any octet above 127, tested four octets at a time. */
