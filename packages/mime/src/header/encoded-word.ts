@@ -6,7 +6,7 @@ const HEX = '0123456789ABCDEF'
 /** RFC 2047 section 2: an encoded-word is at most 75 characters. */
 const MAX_WORD = 75
 /** RFC 2047 section 2: a line holding an encoded-word is at most 76 characters. */
-const MAX_LINE = 76
+export const ENCODED_LINE = 76
 /** The least room a first word is given: enough for any one character, Q or B. */
 const MIN_WORD = 24
 
@@ -17,7 +17,7 @@ const MIN_WORD = 24
  * @example firstWordRoom('Subject') // 67
  */
 export function firstWordRoom(fieldName: string): number {
-  return Math.max(MIN_WORD, Math.min(MAX_WORD, MAX_LINE - fieldName.length - 2))
+  return Math.max(MIN_WORD, Math.min(MAX_WORD, ENCODED_LINE - fieldName.length - 2))
 }
 const Q_PREFIX = '=?utf-8?Q?'
 const B_PREFIX = '=?utf-8?B?'

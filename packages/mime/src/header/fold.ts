@@ -1,12 +1,11 @@
 /** Header folding, RFC 5322 section 2.2.3. */
 import { utf8Length } from '../encode/utf8.js'
 import { MimeError } from '../errors.js'
+import { ENCODED_LINE } from './encoded-word.js'
 
 /** RFC 5322 section 2.1.1: lines SHOULD be at most 78 characters and MUST be at most 998. */
 export const FOLD_AT = 78
 export const MAX_LINE = 998
-/** RFC 2047 section 2: a line holding an encoded-word is at most 76 characters. */
-const FOLD_ENCODED_AT = 76
 
 function isWsp(c: number): boolean {
   return c === 32 || c === 9
@@ -23,7 +22,7 @@ function isWsp(c: number): boolean {
  */
 export function foldHeader(name: string, value: string, field: string): string {
   const line = value === '' ? name + ':' : name + ': ' + value
-  const limit = value.includes('=?') ? FOLD_ENCODED_AT : FOLD_AT
+  const limit = value.includes('=?') ? ENCODED_LINE : FOLD_AT
   if (line.length <= limit) return line
   const parts: string[] = []
   let start = 0

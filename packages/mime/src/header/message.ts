@@ -17,9 +17,9 @@ function addressList(name: string, entries: AddressEntry[]): string {
       // RFC 5322 3.4: group = display-name ":" [group-list] ";"
       const members = e.members.map((m) => formatMailbox(m, m.domain)).join(', ')
       // An encoded-word must be followed by whitespace (RFC 2047 section 5(1)), even before ':'.
-      const name = formatPhrase(e.group, first)
-      const colon = name.endsWith('?=') ? ' :' : ':'
-      parts.push(`${name}${colon}${members === '' ? '' : ' ' + members};`)
+      const phrase = formatPhrase(e.group, first)
+      const colon = phrase.endsWith('?=') ? ' :' : ':'
+      parts.push(`${phrase}${colon}${members === '' ? '' : ' ' + members};`)
     }
   }
   return parts.join(', ')
@@ -32,12 +32,13 @@ function addressList(name: string, entries: AddressEntry[]): string {
  */
 function customField(name: string, value: string): string {
   const field = `headers.${name}`
-  const formatted = formatCustomValue(value, firstWordRoom(name))
+  const room = firstWordRoom(name)
+  const formatted = formatCustomValue(value, room)
   try {
     return foldHeader(name, formatted, field)
   } catch (error) {
     if (formatted !== value) throw error
-    return foldHeader(name, encodedWords(value, firstWordRoom(name)).join(' '), field)
+    return foldHeader(name, encodedWords(value, room).join(' '), field)
   }
 }
 
