@@ -14,8 +14,11 @@ export function shared(dir: string): UserWorkspaceConfig {
       alias: [
         { find: /^@mail\/mime\/dkim$/, replacement: src('mime', 'dkim/index.ts') },
         { find: /^@mail\/mime$/, replacement: src('mime') },
+        { find: /^@mail\/smtp\/oauth2$/, replacement: src('smtp', 'oauth2/index.ts') },
         { find: /^@mail\/smtp$/, replacement: src('smtp') },
         { find: /^@mail\/send$/, replacement: src('send') },
+        { find: /^@mail\/queue$/, replacement: src('queue') },
+        { find: /^@mail\/inbox$/, replacement: src('inbox') },
       ],
     },
     test: {

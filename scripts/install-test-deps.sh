@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests talk to and check with, from Debian's packages: Postfix and aiosmtpd
 # (real SMTP servers on loopback), python3-dkim (an independent DKIM verifier), openssl (test
-# certificates). Needs root, or sudo.
+# certificates), redis-server (the queue's store), tinyproxy and microsocks (HTTP CONNECT and
+# SOCKS5 proxies) and chromium (the inbox page, driven by playwright-core). Needs root, or sudo.
+# Every server is started by the tests themselves on loopback; no system service is used.
 set -euo pipefail
-packages=(postfix python3-aiosmtpd python3-dkim openssl ca-certificates)
+packages=(postfix python3-aiosmtpd python3-dkim openssl ca-certificates redis-server tinyproxy microsocks chromium)
 if dpkg -s "${packages[@]}" >/dev/null 2>&1; then exit 0; fi
 sudo=()
 if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
