@@ -56,6 +56,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       const body = new PassThrough()
+      // The store may not be reading yet when the data fails; it learns of it when it starts.
+      body.on('error', () => {})
       let aborted: DataAborted | undefined
       const abort = (error: DataAborted) => {
         aborted ??= error

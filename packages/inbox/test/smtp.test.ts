@@ -1,0 +1,123 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sendmail } from '@mail/send'
+import { parseWithPython } from '@mail/testkit'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Inbox, type InboxEvent, startInbox } from '../src/index.js'
+import { talk } from './helpers/smtp-talk.js'
+
+let dir: string
+let inbox: Inbox | undefined
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'inbox-smtp-'))
+})
+afterEach(async () => {
+  await inbox?.close()
+  inbox = undefined
+  await rm(dir, { recursive: true, force: true })
+})
+
+const start = async (options: Parameters<typeof startInbox>[0] = {}) => {
+  inbox = await startInbox({ dir, smtp: { port: 0 }, http: false, ...options })
+  return inbox
+}
+const portOf = (i: Inbox) => Number(new URL(i.smtpUrl).port)
+
+/** Greeting, EHLO, MAIL, RCPT and DATA: a session ready for the message's bytes. */
+async function openData(i: Inbox) {
+  const s = await talk(portOf(i))
+  expect(await s.reply()).toMatch(/^220 /)
+  await s.write('EHLO client.example\r\n')
+  const ehlo = await s.reply()
+  await s.write('MAIL FROM:<a@example.com>\r\n')
+  expect(await s.reply()).toMatch(/^250 /)
+  await s.write('RCPT TO:<b@example.com>\r\n')
+  expect(await s.reply()).toMatch(/^250 /)
+  await s.write('DATA\r\n')
+  expect(await s.reply()).toMatch(/^354 /)
+  return { s, ehlo }
+}
+
+describe('the SMTP side', () => {
+  it('stores a message sent with @mail/send, its envelope beside it, and announces it', async () => {
+    const events: InboxEvent[] = []
+    const i = await start()
+    i.subscribe((e) => events.push(e))
+    const info = await sendmail(
+      {
+        from: 'me@example.com',
+        to: 'you@example.com',
+        bcc: 'hidden@example.com',
+        subject: 'Stored',
+        text: 'Kept as sent',
+        attachments: [{ filename: 'a.bin', content: new Uint8Array([0, 1, 2, 255]) }],
+      },
+      i.smtpUrl,
+    )
+    expect(info.accepted).toEqual(['you@example.com', 'hidden@example.com'])
+    expect(info.response).toMatch(/^250 .*Stored as \d{8}T\d{9}Z-[0-9a-f]{6}\.eml/)
+    const [message] = await i.messages()
+    expect(events).toEqual([{ type: 'message', message }])
+    expect(message!.envelope).toEqual({
+      from: 'me@example.com',
+      to: ['you@example.com', 'hidden@example.com'],
+    })
+    const sidecar = JSON.parse(await readFile(join(dir, `${message!.id}.json`), 'utf8'))
+    expect(sidecar).toEqual({ receivedAt: message!.receivedAt, envelope: message!.envelope })
+    const parsed = await parseWithPython(await readFile(join(dir, `${message!.id}.eml`)))
+    expect(parsed.subject).toBe('Stored')
+    expect(parsed.attachments[0]!.content).toEqual(Buffer.from([0, 1, 2, 255]))
+  })
+
+  it('stores the exact bytes of the DATA, dot-stuffed lines restored, nothing added', async () => {
+    const i = await start()
+    const raw = 'From: a@example.com\r\nTo: b@example.com\r\n\r\n.leading dot\r\nlast\r\n'
+    const { s } = await openData(i)
+    // RFC 5321 4.5.2: the client doubles a leading dot; the server takes it away again.
+    await s.write(`${raw.replace('\r\n.leading', '\r\n..leading')}.\r\n`)
+    expect(await s.reply()).toMatch(/^250 /)
+    s.close()
+    const [message] = await i.messages()
+    expect(Buffer.from((await i.raw(message!.id))!).toString()).toBe(raw)
+    expect(message!.size).toBe(Buffer.byteLength(raw))
+  })
+
+  it('offers no STARTTLS but accepts any AUTH credentials', async () => {
+    const i = await start()
+    const s = await talk(portOf(i))
+    await s.reply()
+    await s.write('EHLO client.example\r\n')
+    const ehlo = await s.reply()
+    expect(ehlo).toMatch(/^250-AUTH /m)
+    expect(ehlo).not.toMatch(/STARTTLS/)
+    await s.write(`AUTH PLAIN ${Buffer.from('\0anyone\0anything').toString('base64')}\r\n`)
+    expect(await s.reply()).toMatch(/^235 /)
+    s.close()
+  })
+
+  it('answers 451 and reports the error when the message cannot be stored', async () => {
+    const notADir = join(dir, 'file')
+    await writeFile(notADir, 'x')
+    const errors: Error[] = []
+    const i = await start({ dir: notADir, onError: (e) => errors.push(e) })
+    const { s } = await openData(i)
+    await s.write('Subject: x\r\n\r\nx\r\n.\r\n')
+    expect(await s.reply()).toMatch(/^451 .*Could not store message/)
+    s.close()
+    expect(errors).toHaveLength(1)
+    expect(await readdir(dir)).toEqual(['file'])
+  })
+
+  it('rejects with EADDRINUSE when the port is taken', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as { port: number }
+    try {
+      await expect(start({ smtp: { port } })).rejects.toMatchObject({ code: 'EADDRINUSE' })
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()))
+    }
+  })
+})
