@@ -19,6 +19,7 @@ export {
   DEFAULT_SMTP_PORT,
 } from './options.js'
 export { type InboxReader, readInbox } from './reader.js'
+export { emlPath } from './store/disk.js'
 export type {
   Inbox,
   InboxAddress,

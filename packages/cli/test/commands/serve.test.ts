@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { readdir, readFile } from 'node:fs/promises'
+import { connect, createServer } from 'node:net'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import type { InboxMessage } from '@mail/inbox'
 import { parseWithPython } from '@mail/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { finished, runCli, spawnCli, tempDir } from '../helpers/cli.js'
@@ -18,9 +20,12 @@ afterEach(async () => {
   await cleanup()
 })
 
-/** Starts `mailx serve --json` and returns its JSON lines as they come. */
+/** Starts `mailx serve --json` (its web page on any free port) and returns its JSON lines. */
 function serve(args: string[]) {
-  child = spawnCli(['serve', '--json', ...args], { cwd: dir, env: { MAIL_INBOX: 'box' } })
+  child = spawnCli(['serve', '--json', '--http-port', '0', ...args], {
+    cwd: dir,
+    env: { MAIL_INBOX: 'box' },
+  })
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
   const next = async () => {
     const { value, done } = await lines.next()
@@ -28,6 +33,38 @@ function serve(args: string[]) {
     return JSON.parse(value as string)
   }
   return { child, next }
+}
+
+/** A raw SMTP conversation: `say` sends one command line and resolves with the whole reply. */
+function smtpSocket(port: number) {
+  const socket = connect(port, '127.0.0.1')
+  let buffered = ''
+  let waiting: (() => void) | undefined
+  socket.on('data', (c: Buffer) => {
+    buffered += c.toString()
+    waiting?.()
+  })
+  const reply = async (): Promise<string> => {
+    for (;;) {
+      const end = /^\d{3} .*\r\n/m.exec(buffered)
+      if (end) {
+        const text = buffered.slice(0, end.index + end[0].length)
+        buffered = buffered.slice(text.length)
+        return text.replace(/\r\n/g, '\n')
+      }
+      await new Promise<void>((resolve) => {
+        waiting = resolve
+      })
+    }
+  }
+  return {
+    socket,
+    reply,
+    say: (line: string) => {
+      socket.write(`${line}\r\n`)
+      return reply()
+    },
+  }
 }
 
 describe('mailx serve', () => {
@@ -94,12 +131,64 @@ describe('mailx serve', () => {
     expect((await exit).code).toBe(0)
   })
 
+  it('prints the SMTP and web addresses, and the web API lists what was sent', async () => {
+    child = spawnCli(['serve', '--smtp-port', '0', '--http-port', '0'], {
+      cwd: dir,
+      env: { MAIL_INBOX: 'box' },
+    })
+    const exit = finished(child)
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+    const smtp = (await lines.next()).value as string
+    const web = (await lines.next()).value as string
+    expect(smtp).toMatch(/^SMTP smtp:\/\/127\.0\.0\.1:\d+$/)
+    expect(web).toMatch(/^Web http:\/\/127\.0\.0\.1:\d+$/)
+    expect((await lines.next()).value).toBe(`Storing messages in ${dir}/box (Ctrl-C to stop)`)
+    const sent = await runCli(
+      [
+        'send',
+        '-f',
+        'me@example.com',
+        '-t',
+        'you@example.com',
+        '-s',
+        'Seen on the web',
+        '--text',
+        'x',
+        '--smtp',
+        smtp.slice(5),
+      ],
+      { cwd: dir },
+    )
+    expect(sent.code).toBe(0)
+    expect((await lines.next()).value).toMatch(
+      /^received .*box\/.*\.eml from <me@example\.com> to <you@example\.com>$/,
+    )
+    const listed = (await (await fetch(`${web.slice(4)}/api/messages`)).json()) as InboxMessage[]
+    expect(listed.map((m) => m.subject)).toEqual(['Seen on the web'])
+    child.kill('SIGINT')
+    expect((await exit).code).toBe(0)
+  })
+
+  it('refuses messages over --max-message-size with 552 and clients past --max-connections', async () => {
+    const { next } = serve(['--port', '0', '--max-message-size', '1KB', '--max-connections', '1'])
+    const { listening } = await next()
+    const first = smtpSocket(listening.port)
+    expect(await first.reply()).toMatch(/^220 /)
+    const second = smtpSocket(listening.port)
+    expect(await second.reply()).toMatch(/^421 /)
+    expect(await first.say('EHLO client.example')).toMatch(/^250[ -]SIZE 1024$/m)
+    expect(await first.say('MAIL FROM:<me@example.com> SIZE=1025')).toMatch(/^552 /)
+    first.socket.destroy()
+    second.socket.destroy()
+    expect(await readdir(join(dir, 'box')).catch(() => [])).toEqual([])
+  })
+
   it('exits 1 naming the port when it is already in use', async () => {
     const blocker = createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     const { port } = blocker.address() as { port: number }
     try {
-      const r = await runCli(['serve', '--port', String(port)], { cwd: dir })
+      const r = await runCli(['serve', '--port', String(port), '--http-port', '0'], { cwd: dir })
       expect(r.code).toBe(1)
       expect(r.stderr).toBe(`mailx: port already in use: 127.0.0.1:${port}\n`)
     } finally {

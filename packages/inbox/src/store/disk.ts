@@ -15,6 +15,16 @@ interface Sidecar {
   envelope: Envelope
 }
 
+/**
+ * The file a message is stored in: `<dir>/<id>.eml`.
+ *
+ * @example
+ * emlPath('.mail/inbox', '20261128T201050123Z-ab12cd') // '.mail/inbox/20261128T201050123Z-ab12cd.eml'
+ */
+export function emlPath(dir: string, id: string): string {
+  return join(dir, `${id}.eml`)
+}
+
 function isMissing(err: unknown): boolean {
   return (err as { code?: string }).code === 'ENOENT'
 }
@@ -26,7 +36,7 @@ function isMissing(err: unknown): boolean {
  */
 export function diskStore(dir: string, now?: () => Date): Store {
   const clock = arrivalClock(now)
-  const eml = (id: string) => join(dir, `${id}.eml`)
+  const eml = (id: string) => emlPath(dir, id)
   const sidecar = (id: string) => join(dir, `${id}.json`)
 
   /** A new id and its temporary file, created exclusively (a clash picks another id). */
