@@ -22,6 +22,11 @@ export class Catalog {
   private readonly cache = new Map<string, Promise<InboxMessage | undefined>>()
   private readonly listeners = new Set<(event: InboxEvent) => void>()
   private readonly caching: boolean
+  /**
+   * The ids subscribers know of. Each arrival and each deletion is announced once, whoever saw
+   * it first: this inbox storing or deleting, or the folder's watcher (another process).
+   */
+  private readonly announced = new Set<string>()
 
   /** `cache: false` parses on every read (a one-shot reader such as `mailx inbox`). */
   constructor(store: Store, options: { cache?: boolean } = {}) {
@@ -37,8 +42,33 @@ export class Catalog {
     if (raw === undefined) throw new Error(`message ${meta.id} was deleted while it was stored`)
     const { message } = await parseMessage(raw, meta)
     if (this.caching) this.cache.set(meta.id, Promise.resolve(message))
-    this.emit({ type: 'message', message })
+    this.announce({ type: 'message', message })
     return message
+  }
+
+  /**
+   * Announces what other writers do to the store too (`mailx send` storing into the folder a
+   * running inbox serves, a file deleted by hand). Resolves once the present messages are known.
+   */
+  async follow(): Promise<() => void> {
+    for (const id of await this.store.ids()) this.announced.add(id)
+    const stop = this.store.watch?.((id) => {
+      this.changed(id).catch(() => {
+        // A file that cannot be read now is read when it is listed; nothing to announce yet.
+      })
+    })
+    return stop ?? (() => {})
+  }
+
+  /** Another writer stored or deleted `id`. */
+  private async changed(id: string): Promise<void> {
+    if (!(await this.store.meta(id))) {
+      this.cache.delete(id)
+      return this.announce({ type: 'delete', id })
+    }
+    if (this.announced.has(id)) return
+    const message = await this.message(id)
+    if (message) this.announce({ type: 'message', message })
   }
 
   /** Stored messages matching `filter`, newest first. */
@@ -103,7 +133,7 @@ export class Catalog {
   async delete(id: string): Promise<boolean> {
     const removed = await this.store.remove(id)
     this.cache.delete(id)
-    if (removed) this.emit({ type: 'delete', id })
+    if (removed) this.announce({ type: 'delete', id })
     return removed
   }
 
@@ -160,6 +190,14 @@ export class Catalog {
         (err: unknown) => settle(() => reject(err)),
       )
     })
+  }
+
+  private announce(event: InboxEvent): void {
+    if (event.type === 'message') {
+      if (this.announced.has(event.message.id)) return
+      this.announced.add(event.message.id)
+    } else if (!this.announced.delete(event.id)) return
+    this.emit(event)
   }
 
   private emit(event: InboxEvent): void {

@@ -39,8 +39,17 @@ export async function startInbox(options: InboxOptions = {}): Promise<Inbox> {
     options.http === false ? undefined : resolveEndpoint('http', options.http, DEFAULT_HTTP_PORT)
   const dir = options.dir ?? inboxDir(process.env, process.cwd())
   const catalog = new Catalog(openStore(dir))
+  const unfollow = await catalog.follow()
 
-  const receiver = await startReceiver({ ...smtp, limits, catalog, onError: options.onError })
+  const receiver = await startReceiver({
+    ...smtp,
+    limits,
+    catalog,
+    onError: options.onError,
+  }).catch((err: unknown) => {
+    unfollow()
+    throw err
+  })
   const smtpUrl = urlOf('smtp', receiver.host, receiver.port)
   const web = http
     ? await startHttp({
@@ -49,6 +58,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<Inbox> {
         catalog,
         info: { smtpUrl, maxMessageSize: limits.maxMessageSize },
       }).catch(async (err: unknown) => {
+        unfollow()
         await receiver.close()
         throw err
       })
@@ -79,6 +89,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<Inbox> {
     clear: () => catalog.clear(),
     subscribe: (listener) => catalog.subscribe(listener),
     async close() {
+      unfollow()
       await Promise.all([receiver.close(), web?.close()])
     },
   }

@@ -145,6 +145,15 @@ describe('the JSON API', () => {
     }
   })
 
+  it('answers 405 with the allowed methods for any other method', async () => {
+    const post = await api('/api/messages', { method: 'POST', body: 'x' })
+    expect(post.status).toBe(405)
+    expect(post.headers.get('allow')).toBe('GET, HEAD, DELETE')
+    const page = await api('/', { method: 'DELETE' })
+    expect(page.status).toBe(405)
+    expect(page.headers.get('allow')).toBe('GET, HEAD')
+  })
+
   it('never reaches a file outside the store, however the id is written', async () => {
     for (const path of [
       '/api/messages/..%2F..%2F..%2F..%2Fetc%2Fpasswd',

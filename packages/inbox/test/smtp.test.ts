@@ -98,16 +98,24 @@ describe('the SMTP side', () => {
   })
 
   it('answers 451 and reports the error when the message cannot be stored', async () => {
-    const notADir = join(dir, 'file')
-    await writeFile(notADir, 'x')
+    const box = join(dir, 'box')
     const errors: Error[] = []
-    const i = await start({ dir: notADir, onError: (e) => errors.push(e) })
+    const i = await start({ dir: box, onError: (e) => errors.push(e) })
+    // The folder turns into a file while the inbox runs: nothing can be stored any more.
+    await rm(box, { recursive: true })
+    await writeFile(box, 'x')
     const { s } = await openData(i)
     await s.write('Subject: x\r\n\r\nx\r\n.\r\n')
     expect(await s.reply()).toMatch(/^451 .*Could not store message/)
     s.close()
     expect(errors).toHaveLength(1)
-    expect(await readdir(dir)).toEqual(['file'])
+    expect(await readdir(dir)).toEqual(['box'])
+  })
+
+  it('does not start on a folder that is a file', async () => {
+    const file = join(dir, 'file')
+    await writeFile(file, 'x')
+    await expect(start({ dir: file })).rejects.toMatchObject({ code: 'ENOTDIR' })
   })
 
   it('rejects with EADDRINUSE when the port is taken', async () => {
@@ -118,6 +126,54 @@ describe('the SMTP side', () => {
       await expect(start({ smtp: { port } })).rejects.toMatchObject({ code: 'EADDRINUSE' })
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()))
+    }
+  })
+})
+
+describe('another writer on the same folder', () => {
+  it('is seen: its messages and deletions are announced once each', async () => {
+    const i = await start()
+    const events: InboxEvent[] = []
+    const next = () =>
+      new Promise<InboxEvent>((resolve) => {
+        const stop = i.subscribe((e) => {
+          stop()
+          resolve(e)
+        })
+      })
+    i.subscribe((e) => events.push(e))
+    // What `mailx send` does while `mailx serve` runs: its own short-lived inbox on the folder.
+    const other = await startInbox({ dir, smtp: { port: 0 }, http: false })
+    try {
+      const arrived = next()
+      await sendmail(
+        { from: 'a@example.com', to: 'b@example.org', subject: 'Elsewhere', text: 'x' },
+        other.smtpUrl,
+      )
+      const event = await arrived
+      expect(event).toMatchObject({ type: 'message', message: { subject: 'Elsewhere' } })
+      const id = (event as { message: { id: string } }).message.id
+      const gone = next()
+      await other.delete(id)
+      expect(await gone).toEqual({ type: 'delete', id })
+      // Its own arrivals are still announced once, whatever the folder's watcher saw meanwhile.
+      const own = next()
+      await sendmail(
+        { from: 'a@example.com', to: 'b@example.org', subject: 'Here', text: 'x' },
+        i.smtpUrl,
+      )
+      await own
+      const last = next()
+      await i.clear()
+      await last
+      expect(events.map((e) => (e.type === 'message' ? e.message.subject : 'delete'))).toEqual([
+        'Elsewhere',
+        'delete',
+        'Here',
+        'delete',
+      ])
+    } finally {
+      await other.close()
     }
   })
 })

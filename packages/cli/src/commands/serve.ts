@@ -57,13 +57,13 @@ async function start(args: ServeArgs, io: Io, dir: string): Promise<Inbox> {
  */
 export async function runServe(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
   let args: ServeArgs | undefined
+  const dir = inboxDir(io.env, io.cwd)
   try {
     args = parseServeArgs(argv)
     if (args.help) {
       io.stdout.write(SERVE_HELP)
       return EXIT.ok
     }
-    const dir = inboxDir(io.env, io.cwd)
     const stop = stopRequested(signal)
     const inbox = await start(args, io, dir).catch((err: unknown) => {
       stop.dispose()
@@ -89,7 +89,7 @@ export async function runServe(argv: string[], io: Io, signal?: AbortSignal): Pr
     else io.stdout.write(`stopped (${why})\n`)
     return EXIT.ok
   } catch (err) {
-    const line = describeListenError(err)
+    const line = describeListenError(fileError(err, dir))
     return reportError(io, err, line, args?.verbose ?? argv.includes('--verbose'))
   }
 }
@@ -107,5 +107,6 @@ function describeListenError(err: unknown): string {
   if (code === 'EADDRINUSE') return `port already in use: ${at}`
   if (code === 'EACCES') return `permission denied to listen on ${at}`
   if (code === 'EADDRNOTAVAIL') return `address not available: ${at}`
+  if (code === 'ENOTDIR') return `not a folder: ${(err as { path?: string }).path}`
   return describeErrorLine(err, at)
 }

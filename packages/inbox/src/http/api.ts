@@ -73,7 +73,7 @@ export async function handleApi(
     return true
   }
   if (top === 'events' && id === undefined && read) {
-    streamEvents(catalog, req, res)
+    streamEvents(catalog, res)
     return true
   }
   if (top !== 'messages') return false
@@ -92,7 +92,6 @@ export async function handleApi(
     const timeoutMs = timeoutOf(query.timeoutMs)
     const gone = new AbortController()
     res.on('close', () => gone.abort())
-    req.socket.setTimeout(0)
     try {
       const message = await catalog.waitFor(filterOf(query), {
         signal: gone.signal,

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import type { Catalog } from '../catalog.js'
 import type { InboxEvent } from '../types.js'
 import { DATA_CSP, secure } from './respond.js'
@@ -17,7 +17,7 @@ export function formatEvent(event: InboxEvent): string {
 }
 
 /** `GET /api/events`: every arrival and deletion as it happens, comments to keep it open. */
-export function streamEvents(catalog: Catalog, req: IncomingMessage, res: ServerResponse): void {
+export function streamEvents(catalog: Catalog, res: ServerResponse): void {
   secure(res, DATA_CSP)
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -34,6 +34,5 @@ export function streamEvents(catalog: Catalog, req: IncomingMessage, res: Server
     clearInterval(keepAlive)
     unsubscribe()
   }
-  req.socket.setTimeout(0)
   res.on('close', stop)
 }

@@ -66,15 +66,21 @@ export async function startHttp(options: HttpOptions): Promise<HttpSide> {
     }
     if (!originAllowed(req)) return sendError(res, 403, 'cross-origin request refused')
     const url = new URL(req.url ?? '/', 'http://inbox.invalid')
-    const read = req.method === 'GET' || req.method === 'HEAD'
+    const api = url.pathname.startsWith('/api/')
+    // RFC 9110 15.5.6: a method the resource does not support is 405, with the ones it does.
+    const allow = api ? ['GET', 'HEAD', 'DELETE'] : ['GET', 'HEAD']
+    if (!allow.includes(req.method ?? '')) {
+      res.setHeader('Allow', allow.join(', '))
+      return sendError(res, 405, `${req.method} is not allowed here: use ${allow.join(', ')}`)
+    }
     const asset = assets.get(url.pathname)
-    if (asset && read) {
+    if (asset) {
       secure(res, PAGE_CSP)
       res.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': asset.body.length })
       res.end(asset.body)
       return
     }
-    if (url.pathname.startsWith('/api/')) {
+    if (api) {
       const segments = url.pathname.slice('/api/'.length).split('/')
       if (await handleApi(catalog, info, req, res, url, segments)) return
     }

@@ -1,3 +1,4 @@
+import { type FSWatcher, mkdirSync, watch } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -156,6 +157,23 @@ export function diskStore(dir: string, now?: () => Date): Store {
     },
     path(id) {
       return isMessageId(id) ? eml(id) : undefined
+    },
+    watch(onChange) {
+      let watcher: FSWatcher
+      try {
+        // The folder exists from now on, so that another writer's first message is seen too.
+        mkdirSync(dir, { recursive: true, mode: FOLDER_MODE })
+        watcher = watch(dir, (_, name) => {
+          const id = name?.endsWith('.eml') ? name.slice(0, -'.eml'.length) : undefined
+          if (id !== undefined && isMessageId(id)) onChange(id)
+        })
+      } catch {
+        // A folder that cannot be made or watched is reported when a message is stored (451).
+        return () => {}
+      }
+      // A folder removed from under the inbox stops the watching, not the inbox.
+      watcher.on('error', () => watcher.close())
+      return () => watcher.close()
     },
   }
 }

@@ -33,6 +33,11 @@ export interface Store {
   remove(id: string): Promise<boolean>
   /** The `.eml` file of a message, for stores on disk. */
   path(id: string): string | undefined
+  /**
+   * Calls `onChange` with the id of each message that appears or goes by any other hand than
+   * this store's (stores that others can write to); returns the function that stops watching.
+   */
+  watch?(onChange: (id: string) => void): () => void
 }
 
 /** Ids sort by arrival time: newest first is descending order. */
