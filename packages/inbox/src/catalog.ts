@@ -27,6 +27,7 @@ export class Catalog {
    * it first: this inbox storing or deleting, or the folder's watcher (another process).
    */
   private readonly announced = new Set<string>()
+  private readonly closing = new AbortController()
 
   /** `cache: false` parses on every read (a one-shot reader such as `mailx inbox`). */
   constructor(store: Store, options: { cache?: boolean } = {}) {
@@ -155,17 +156,18 @@ export class Catalog {
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<InboxMessage> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS
-    const { signal } = options
+    // The caller's signal, and the inbox closing: either ends the wait with its reason.
+    const stops = [options.signal, this.closing.signal].filter((s) => s !== undefined)
     return new Promise<InboxMessage>((resolve, reject) => {
       let looking = true
       const arrived: InboxMessage[] = []
       const settle = (done: () => void) => {
         clearTimeout(timer)
         unsubscribe()
-        signal?.removeEventListener('abort', onAbort)
+        for (const s of stops) s.removeEventListener('abort', onAbort)
         done()
       }
-      const onAbort = () => settle(() => reject(signal?.reason))
+      const onAbort = () => settle(() => reject(stops.find((s) => s.aborted)?.reason))
       const unsubscribe = this.subscribe((event) => {
         if (event.type !== 'message' || !matches(event.message, filter)) return
         if (looking) arrived.push(event.message)
@@ -179,8 +181,8 @@ export class Catalog {
         error.name = 'TimeoutError'
         settle(() => reject(error))
       }, timeoutMs)
-      if (signal?.aborted) return onAbort()
-      signal?.addEventListener('abort', onAbort, { once: true })
+      if (stops.some((s) => s.aborted)) return onAbort()
+      for (const s of stops) s.addEventListener('abort', onAbort, { once: true })
       this.messages(filter).then(
         (stored) => {
           looking = false
@@ -190,6 +192,11 @@ export class Catalog {
         (err: unknown) => settle(() => reject(err)),
       )
     })
+  }
+
+  /** Ends every wait in progress: the inbox is closing. */
+  close(): void {
+    this.closing.abort(new Error('the inbox was closed while waiting for a message'))
   }
 
   private announce(event: InboxEvent): void {

@@ -90,6 +90,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<Inbox> {
     subscribe: (listener) => catalog.subscribe(listener),
     async close() {
       unfollow()
+      catalog.close()
       await Promise.all([receiver.close(), web?.close()])
     },
   }

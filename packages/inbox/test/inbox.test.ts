@@ -134,6 +134,13 @@ describe('waitFor', () => {
     })
     await expect(inbox.waitFor({ timeoutMs: -1 })).rejects.toMatchObject({ field: 'timeoutMs' })
   })
+
+  it('ends when the inbox closes', async () => {
+    const closing = await startInbox({ dir: ':memory:', smtp: { port: 0 }, http: false })
+    const waiting = closing.waitFor({ subject: 'never' })
+    await closing.close()
+    await expect(waiting).rejects.toThrow('the inbox was closed while waiting for a message')
+  })
 })
 
 describe('subscribe', () => {

@@ -60,6 +60,7 @@ export function renderViewer(pane, m, actions) {
         id: `panel-${name}`,
         'aria-labelledby': `tab-${name}`,
         class: `panel panel-${name}`,
+        tabindex: '0',
       }),
     )
   })
@@ -155,7 +156,7 @@ function htmlPanel(m, html) {
 function textPanel(m) {
   if (m.text === undefined)
     return el('p', { class: 'muted' }, 'This message has no plain-text body.')
-  return el('pre', { class: 'text', tabindex: '0', 'aria-label': 'Plain-text body' }, m.text)
+  return el('pre', { class: 'text' }, m.text)
 }
 
 /** @param {InboxMessage} m */
@@ -175,11 +176,7 @@ function headersPanel(m) {
 
 /** @param {InboxMessage} m */
 function rawPanel(m) {
-  const pre = el(
-    'pre',
-    { class: 'raw', tabindex: '0', 'aria-label': 'Message source', 'aria-busy': 'true' },
-    'Loading…',
-  )
+  const pre = el('pre', { class: 'raw', 'aria-busy': 'true' }, 'Loading…')
   rawSource(m.id).then(
     (text) => {
       pre.textContent = text ?? 'This message is no longer in the inbox.'

@@ -43,6 +43,8 @@ beforeEach(async () => {
   await page.setViewportSize({ width: 1280, height: 720 })
   await page.goto(`${inbox.httpUrl}/`)
   await page.getByRole('status').getByText('Live').waitFor()
+  // The page has read the (empty) inbox and is idle: what a test measures starts from here.
+  await page.getByText('No messages yet').waitFor()
   problems = []
 })
 
