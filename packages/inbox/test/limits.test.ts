@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sendmail } from '@mail/send'
+import { RawClient } from '@mail/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_MESSAGE_SIZE, type Inbox, startInbox } from '../src/index.js'
-import { talk } from './helpers/smtp-talk.js'
 
 let dir: string
 let inbox: Inbox
@@ -27,10 +27,9 @@ describe('the size limit', () => {
       http: false,
       limits: { maxMessageSize: 1000 },
     })
-    const s = await talk(portOf(inbox))
+    const s = await RawClient.open(portOf(inbox))
     await s.reply()
-    await s.write('EHLO client.example\r\n')
-    expect(await s.reply()).toMatch(/^250[- ]SIZE 1000\r$/m)
+    expect(await s.command('EHLO client.example')).toMatch(/^250[- ]SIZE 1000\r$/m)
     s.close()
   })
 
@@ -41,12 +40,10 @@ describe('the size limit', () => {
       http: false,
       limits: { maxMessageSize: 1000 },
     })
-    const s = await talk(portOf(inbox))
+    const s = await RawClient.open(portOf(inbox))
     await s.reply()
-    await s.write('EHLO client.example\r\n')
-    await s.reply()
-    await s.write('MAIL FROM:<a@example.com> SIZE=1001\r\n')
-    expect(await s.reply()).toMatch(/^552 /)
+    await s.command('EHLO client.example')
+    expect(await s.command('MAIL FROM:<a@example.com> SIZE=1001')).toMatch(/^552 /)
     s.close()
     // A client that reads SIZE does not even try; within the limit it goes through.
     const message = { from: 'a@example.com', to: 'b@example.org', text: 'x'.repeat(2000) }
@@ -62,20 +59,20 @@ describe('the size limit', () => {
       http: false,
       limits: { maxMessageSize: 1000 },
     })
-    const s = await talk(portOf(inbox))
+    const s = await RawClient.open(portOf(inbox))
     await s.reply()
-    await s.write(
+    s.write(
       'EHLO client.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n',
     )
     for (const code of ['250', '250', '250', '354'])
       expect((await s.reply()).slice(0, 3)).toBe(code)
     const line = `${'y'.repeat(998)}\r\n`
-    await s.write(`Subject: big\r\n\r\n${line.repeat(200)}.\r\n`)
+    s.write(`Subject: big\r\n\r\n${line.repeat(200)}.\r\n`)
     expect(await s.reply()).toMatch(/^552 /)
     // The session goes on: the next message, within the limit, is stored.
-    await s.write('MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n')
+    s.write('MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n')
     for (const code of ['250', '250', '354']) expect((await s.reply()).slice(0, 3)).toBe(code)
-    await s.write('Subject: small\r\n\r\nok\r\n.\r\n')
+    s.write('Subject: small\r\n\r\nok\r\n.\r\n')
     expect(await s.reply()).toMatch(/^250 /)
     s.close()
     expect((await inbox.messages()).map((m) => m.subject)).toEqual(['small'])
@@ -91,7 +88,9 @@ describe('the connection limit', () => {
       http: false,
       limits: { maxConnections: 10 },
     })
-    const clients = await Promise.all(Array.from({ length: 400 }, () => talk(portOf(inbox))))
+    const clients = await Promise.all(
+      Array.from({ length: 400 }, () => RawClient.open(portOf(inbox))),
+    )
     const greetings = await Promise.all(clients.map((c) => c.reply()))
     const greeted = clients.filter((_, i) => greetings[i]!.startsWith('220 '))
     const refused = clients.filter((_, i) => greetings[i]!.startsWith('421 '))
@@ -99,17 +98,16 @@ describe('the connection limit', () => {
     expect(refused).toHaveLength(390)
     // Refused clients are disconnected; the greeted ones hold their places until they leave.
     await Promise.all(refused.map((c) => c.closed()))
-    const late = await talk(portOf(inbox))
+    const late = await RawClient.open(portOf(inbox))
     expect(await late.reply()).toMatch(/^421 /)
     await Promise.all(
       greeted.map(async (c) => {
-        await c.write('QUIT\r\n')
-        expect(await c.reply()).toMatch(/^221 /)
+        expect(await c.command('QUIT')).toMatch(/^221 /)
         await c.closed()
       }),
     )
     // Once they have left, a newcomer is greeted again.
-    const next = await talk(portOf(inbox))
+    const next = await RawClient.open(portOf(inbox))
     expect(await next.reply()).toMatch(/^220 /)
     next.close()
   })

@@ -3,10 +3,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sendmail } from '@mail/send'
-import { parseWithPython } from '@mail/testkit'
+import { parseWithPython, RawClient } from '@mail/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type Inbox, type InboxEvent, startInbox } from '../src/index.js'
-import { talk } from './helpers/smtp-talk.js'
 
 let dir: string
 let inbox: Inbox | undefined
@@ -27,17 +26,13 @@ const portOf = (i: Inbox) => Number(new URL(i.smtpUrl).port)
 
 /** Greeting, EHLO, MAIL, RCPT and DATA: a session ready for the message's bytes. */
 async function openData(i: Inbox) {
-  const s = await talk(portOf(i))
+  const s = await RawClient.open(portOf(i))
   expect(await s.reply()).toMatch(/^220 /)
-  await s.write('EHLO client.example\r\n')
-  const ehlo = await s.reply()
-  await s.write('MAIL FROM:<a@example.com>\r\n')
-  expect(await s.reply()).toMatch(/^250 /)
-  await s.write('RCPT TO:<b@example.com>\r\n')
-  expect(await s.reply()).toMatch(/^250 /)
-  await s.write('DATA\r\n')
-  expect(await s.reply()).toMatch(/^354 /)
-  return { s, ehlo }
+  expect(await s.command('EHLO client.example')).toMatch(/^250 /m)
+  expect(await s.command('MAIL FROM:<a@example.com>')).toMatch(/^250 /)
+  expect(await s.command('RCPT TO:<b@example.com>')).toMatch(/^250 /)
+  expect(await s.command('DATA')).toMatch(/^354 /)
+  return s
 }
 
 describe('the SMTP side', () => {
@@ -74,9 +69,9 @@ describe('the SMTP side', () => {
   it('stores the exact bytes of the DATA, dot-stuffed lines restored, nothing added', async () => {
     const i = await start()
     const raw = 'From: a@example.com\r\nTo: b@example.com\r\n\r\n.leading dot\r\nlast\r\n'
-    const { s } = await openData(i)
+    const s = await openData(i)
     // RFC 5321 4.5.2: the client doubles a leading dot; the server takes it away again.
-    await s.write(`${raw.replace('\r\n.leading', '\r\n..leading')}.\r\n`)
+    s.write(`${raw.replace('\r\n.leading', '\r\n..leading')}.\r\n`)
     expect(await s.reply()).toMatch(/^250 /)
     s.close()
     const [message] = await i.messages()
@@ -86,14 +81,13 @@ describe('the SMTP side', () => {
 
   it('offers no STARTTLS but accepts any AUTH credentials', async () => {
     const i = await start()
-    const s = await talk(portOf(i))
+    const s = await RawClient.open(portOf(i))
     await s.reply()
-    await s.write('EHLO client.example\r\n')
-    const ehlo = await s.reply()
+    const ehlo = await s.command('EHLO client.example')
     expect(ehlo).toMatch(/^250-AUTH /m)
     expect(ehlo).not.toMatch(/STARTTLS/)
-    await s.write(`AUTH PLAIN ${Buffer.from('\0anyone\0anything').toString('base64')}\r\n`)
-    expect(await s.reply()).toMatch(/^235 /)
+    const plain = Buffer.from('\0anyone\0anything').toString('base64')
+    expect(await s.command(`AUTH PLAIN ${plain}`)).toMatch(/^235 /)
     s.close()
   })
 
@@ -104,8 +98,8 @@ describe('the SMTP side', () => {
     // The folder turns into a file while the inbox runs: nothing can be stored any more.
     await rm(box, { recursive: true })
     await writeFile(box, 'x')
-    const { s } = await openData(i)
-    await s.write('Subject: x\r\n\r\nx\r\n.\r\n')
+    const s = await openData(i)
+    s.write('Subject: x\r\n\r\nx\r\n.\r\n')
     expect(await s.reply()).toMatch(/^451 .*Could not store message/)
     s.close()
     expect(errors).toHaveLength(1)

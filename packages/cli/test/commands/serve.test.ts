@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { InboxMessage } from '@mail/inbox'
-import { parseWithPython } from '@mail/testkit'
+import { parseWithPython, RawClient } from '@mail/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { finished, runCli, spawnCli, tempDir } from '../helpers/cli.js'
 
@@ -33,38 +33,6 @@ function serve(args: string[]) {
     return JSON.parse(value as string)
   }
   return { child, next }
-}
-
-/** A raw SMTP conversation: `say` sends one command line and resolves with the whole reply. */
-function smtpSocket(port: number) {
-  const socket = connect(port, '127.0.0.1')
-  let buffered = ''
-  let waiting: (() => void) | undefined
-  socket.on('data', (c: Buffer) => {
-    buffered += c.toString()
-    waiting?.()
-  })
-  const reply = async (): Promise<string> => {
-    for (;;) {
-      const end = /^\d{3} .*\r\n/m.exec(buffered)
-      if (end) {
-        const text = buffered.slice(0, end.index + end[0].length)
-        buffered = buffered.slice(text.length)
-        return text.replace(/\r\n/g, '\n')
-      }
-      await new Promise<void>((resolve) => {
-        waiting = resolve
-      })
-    }
-  }
-  return {
-    socket,
-    reply,
-    say: (line: string) => {
-      socket.write(`${line}\r\n`)
-      return reply()
-    },
-  }
 }
 
 describe('mailx serve', () => {
@@ -172,14 +140,14 @@ describe('mailx serve', () => {
   it('refuses messages over --max-message-size with 552 and clients past --max-connections', async () => {
     const { next } = serve(['--port', '0', '--max-message-size', '1KB', '--max-connections', '1'])
     const { listening } = await next()
-    const first = smtpSocket(listening.port)
+    const first = await RawClient.open(listening.port)
     expect(await first.reply()).toMatch(/^220 /)
-    const second = smtpSocket(listening.port)
+    const second = await RawClient.open(listening.port)
     expect(await second.reply()).toMatch(/^421 /)
-    expect(await first.say('EHLO client.example')).toMatch(/^250[ -]SIZE 1024$/m)
-    expect(await first.say('MAIL FROM:<me@example.com> SIZE=1025')).toMatch(/^552 /)
-    first.socket.destroy()
-    second.socket.destroy()
+    expect(await first.command('EHLO client.example')).toMatch(/^250[ -]SIZE 1024\r$/m)
+    expect(await first.command('MAIL FROM:<me@example.com> SIZE=1025')).toMatch(/^552 /)
+    first.close()
+    second.close()
     expect(await readdir(join(dir, 'box')).catch(() => [])).toEqual([])
   })
 

@@ -155,7 +155,17 @@ describe('the inbox page in Chromium', () => {
     await page.getByRole('option', { name: /Delete me/ }).waitFor({ state: 'detached' })
     expect((await inbox.messages()).map((m) => m.subject)).toEqual(['Keep me'])
     expect((await readdir(dir)).filter((n) => n.startsWith(doomed!.id))).toEqual([])
+    // Delete all asks for a second click, then empties the page and the store.
+    await send({ from: 'a@example.com', to: 'b@example.org', subject: 'Also me', text: 'x' })
+    await page.getByRole('option', { name: /Also me/ }).waitFor()
+    await page.getByRole('button', { name: 'Delete all' }).click()
+    await page.getByRole('button', { name: 'Delete 2?' }).click()
+    await page.getByText('No messages yet').waitFor()
+    expect(await inbox.messages()).toEqual([])
+    expect((await readdir(dir)).filter((n) => n.endsWith('.eml'))).toEqual([])
     // A deletion made elsewhere (here through the library) reaches the open page too.
+    await send({ from: 'a@example.com', to: 'b@example.org', subject: 'Last', text: 'x' })
+    await page.getByRole('option', { name: /Last/ }).waitFor()
     await inbox.clear()
     await page.getByText('No messages yet').waitFor()
     expect(problems).toEqual([])
