@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
 import type { Catalog } from './catalog.js'
+import { listen } from './listen.js'
 import type { Envelope } from './store/types.js'
 import type { ResolvedLimits } from './types.js'
 
@@ -94,16 +95,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       )
     },
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  await listen(server, options.port, options.host)
   const address = server.server.address() as AddressInfo
-  // Errors after start (a client resetting its socket) must not crash the process.
-  server.on('error', () => {})
   return {
     host: options.host,
     port: address.port,

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Catalog } from '../catalog.js'
 import { InboxError } from '../errors.js'
+import { listen } from '../listen.js'
 import { type ApiInfo, handleApi } from './api.js'
 import { loadAssets } from './assets.js'
 import { PAGE_CSP, secure, sendError } from './respond.js'
@@ -95,14 +96,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpSide> {
     })
   })
   server.maxConnections = options.maxConnections
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  server.on('error', () => {})
+  await listen(server, options.port, options.host)
   const { port } = server.address() as AddressInfo
   return {
     host: options.host,
