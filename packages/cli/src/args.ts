@@ -30,12 +30,19 @@ const sendOptions = {
   ca: { type: 'string' },
 } as const satisfies Options
 
-const inboxOptions = { ...common } as const satisfies Options
+const inboxOptions = {
+  ...common,
+  'save-attachments': { type: 'string' },
+} as const satisfies Options
 
 const serveOptions = {
   ...common,
+  'smtp-port': { type: 'string' },
   port: { type: 'string', short: 'p' },
+  'http-port': { type: 'string' },
   host: { type: 'string' },
+  'max-message-size': { type: 'string' },
+  'max-connections': { type: 'string' },
 } as const satisfies Options
 
 /** `send`'s parsed command line. */
@@ -70,6 +77,8 @@ export interface InboxArgs {
   json: boolean
   action: 'list' | 'show'
   id?: string
+  /** `show --save-attachments DIR`: where the message's attachments are written. */
+  saveAttachments?: string
 }
 
 /** `serve`'s parsed command line. */
@@ -77,8 +86,12 @@ export interface ServeArgs {
   help: boolean
   verbose: boolean
   json: boolean
+  /** The SMTP port (`--smtp-port`, or `--port`/`-p` as before). */
   port: number
+  httpPort: number
   host: string
+  maxMessageSize?: number
+  maxConnections?: number
 }
 
 function parse<T extends Options>(command: string, args: string[], options: T) {
@@ -153,12 +166,65 @@ export function parseInboxArgs(args: string[]): InboxArgs {
   const [action = 'list', id, extra] = positionals
   const base = { help: v.help ?? false, verbose: v.verbose ?? false, json: v.json ?? false }
   if (base.help) return { ...base, action: 'list' }
+  const save = v['save-attachments']
+  if (save !== undefined && action !== 'show') {
+    throw new UsageError('--save-attachments goes with inbox show ID', 'inbox')
+  }
   if (action === 'list' && id === undefined) return { ...base, action: 'list' }
   if (action === 'show' && id !== undefined && extra === undefined) {
-    return { ...base, action: 'show', id }
+    return defined({ ...base, action: 'show', id, saveAttachments: save }) as InboxArgs
   }
   if (action === 'show') throw new UsageError('inbox show expects one message ID', 'inbox')
   throw new UsageError(`unknown inbox action ${JSON.stringify(action)}`, 'inbox')
+}
+
+function parsePort(flag: string, text: string): number {
+  const port = Number(text)
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new UsageError(`${flag} expects a number 0-65535, got ${JSON.stringify(text)}`, 'serve')
+  }
+  return port
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  K: 1024,
+  KB: 1024,
+  M: 1024 ** 2,
+  MB: 1024 ** 2,
+  G: 1024 ** 3,
+  GB: 1024 ** 3,
+}
+
+/**
+ * `--max-message-size`: octets, or with a unit as `mailx` prints sizes (`25MB`, `512KB`; 1024-based).
+ *
+ * @example
+ * parseSize('25MB') // 26214400
+ */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]?B?)$/i.exec(text.trim())
+  const unit = m ? SIZE_UNITS[m[2]!.toUpperCase()] : undefined
+  const size = m && unit ? Math.floor(Number(m[1]) * unit) : Number.NaN
+  if (!(size >= 1) || !Number.isSafeInteger(size)) {
+    throw new UsageError(
+      `--max-message-size expects a size such as 25MB or 1048576, got ${JSON.stringify(text)}`,
+      'serve',
+    )
+  }
+  return size
+}
+
+function parseCount(flag: string, text: string): number {
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n < 1 || !Number.isSafeInteger(n)) {
+    throw new UsageError(
+      `${flag} expects a whole number of at least 1, got ${JSON.stringify(text)}`,
+      'serve',
+    )
+  }
+  return n
 }
 
 export function parseServeArgs(args: string[]): ServeArgs {
@@ -166,19 +232,23 @@ export function parseServeArgs(args: string[]): ServeArgs {
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, 'serve')
   }
-  const portText = v.port ?? '2525'
-  const port = Number(portText)
-  if (!/^\d+$/.test(portText) || port > 65535) {
-    throw new UsageError(
-      `--port expects a number 0-65535, got ${JSON.stringify(portText)}`,
-      'serve',
-    )
+  if (v['smtp-port'] !== undefined && v.port !== undefined) {
+    throw new UsageError('use either --smtp-port or --port, not both', 'serve')
   }
-  return {
+  const smtpFlag = v.port === undefined ? '--smtp-port' : '--port'
+  const size = v['max-message-size']
+  const connections = v['max-connections']
+  return defined({
     help: v.help ?? false,
     verbose: v.verbose ?? false,
     json: v.json ?? false,
-    port,
+    // @mail/inbox's default ports, spelt out so that reading arguments loads no server (a test
+    // keeps the two equal).
+    port: parsePort(smtpFlag, v['smtp-port'] ?? v.port ?? '2525'),
+    httpPort: parsePort('--http-port', v['http-port'] ?? '8025'),
     host: v.host ?? '127.0.0.1',
-  }
+    maxMessageSize: size === undefined ? undefined : parseSize(size),
+    maxConnections:
+      connections === undefined ? undefined : parseCount('--max-connections', connections),
+  }) as ServeArgs
 }

@@ -5,7 +5,7 @@ export const MAIN_HELP = `mailx: send e-mail from the command line, with a local
 Usage:
   mailx send [options]        build and send a message (default: into the local inbox)
   mailx inbox [show ID]       list the local inbox, or show one message
-  mailx serve [options]       run the local inbox as an SMTP server (port 2525)
+  mailx serve [options]       run the local inbox: SMTP on port 2525, the web page on 8025
   mailx --version             print the version
   mailx COMMAND --help        help for one command (or: mailx help COMMAND)
 
@@ -73,10 +73,14 @@ export const INBOX_HELP = `mailx inbox: read the local inbox (.mail/inbox, or MA
 Usage:
   mailx inbox [list]       list messages, oldest first: number, date, from, to, subject, size,
                            attachments
-  mailx inbox show ID      print one message's headers, text body and attachment list; ID is its
-                           number in the list or the start of its file name
+  mailx inbox show ID      print one message: its envelope, headers (decoded), text body (or the
+                           HTML body as text) and attachments; ID is its number in the list or the
+                           start of its file name
 
 Options:
+      --save-attachments DIR
+                           with show: write the message's attachments into DIR (an existing
+                           file is never replaced)
       --json               print JSON on stdout
   -v, --verbose            stack traces on failure
   -h, --help               this help
@@ -84,26 +88,34 @@ Options:
 Examples:
   mailx inbox
   mailx inbox show 3
-  mailx inbox show 20261128T2010
+  mailx inbox show 20261128T2010 --save-attachments ./attachments
   MAIL_INBOX=/tmp/inbox mailx inbox --json
 `
 
-export const SERVE_HELP = `mailx serve: run the local inbox as an SMTP server, so other programs can send to it.
+export const SERVE_HELP = `mailx serve: run the local inbox: an SMTP server other programs send to, and a web page
+that shows what arrived, live.
 
-Usage: mailx serve [--port 2525] [--host 127.0.0.1]
+Usage: mailx serve [--smtp-port 2525] [--http-port 8025] [--host 127.0.0.1]
 
-Every message received is stored as an .eml file in .mail/inbox (or MAIL_INBOX). Plain SMTP,
-no TLS; any AUTH credentials are accepted. Ctrl-C (or SIGTERM) stops it cleanly.
+Every message received is stored as an .eml file in .mail/inbox (or MAIL_INBOX), its envelope
+beside it; \`mailx inbox\` reads the same folder. Plain SMTP, no TLS; any AUTH credentials are
+accepted. The web page and its JSON API (/api/messages, /api/events) are on the HTTP port.
+Ctrl-C (or SIGTERM) stops it cleanly.
 
 Options:
-  -p, --port PORT          port to listen on (default 2525; 0 picks a free one)
-      --host HOST          address to listen on (default 127.0.0.1)
-      --json               one JSON object per line: the listening address, then each message
+      --smtp-port PORT     SMTP port (default 2525; 0 picks a free one)
+  -p, --port PORT          the same as --smtp-port
+      --http-port PORT     web page and API port (default 8025; 0 picks a free one)
+      --host HOST          address both listen on (default 127.0.0.1, this machine only)
+      --max-message-size SIZE
+                           refuse larger messages with 552 (default 25MB; e.g. 10MB, 1048576)
+      --max-connections N  SMTP clients at a time, more are refused with 421 (default 100)
+      --json               one JSON object per line: the listening addresses, then each message
   -v, --verbose            stack traces on failure
   -h, --help               this help
 
 Examples:
   mailx serve
-  mailx serve --port 1025
+  mailx serve --smtp-port 1025 --http-port 1080
   SMTP_URL='smtp://127.0.0.1:2525?security=none' mailx send -f me@example.com -t you@example.com --text Hi
 `

@@ -181,3 +181,22 @@ export function printable(text: string): string {
       (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
     )
 }
+
+// Unicode's invisible reorderers (bidi embeddings, overrides, isolates and marks, Unicode 15
+// Table 2-8 and UAX #9) and the line and paragraph separators: in a terminal they can make a
+// subject or an address read as something else (U+202E turns "exe.txt" into "txt.exe").
+const DECEPTIVE = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/**
+ * Text that someone else wrote (a message, an SMTP client) made safe for a terminal: what
+ * {@link printable} escapes, and also bidi controls, line separators and lone surrogates, shown
+ * as `\uXXXX`.
+ *
+ * @example
+ * foreignText('invoice\u202Efdp.exe') // 'invoice\\u202efdp.exe'
+ */
+export function foreignText(text: string): string {
+  const codePoint = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  return printable(text).replace(DECEPTIVE, codePoint).replace(LONE_SURROGATE, codePoint)
+}

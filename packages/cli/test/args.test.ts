@@ -1,3 +1,4 @@
+import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT } from '@mail/inbox'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -6,6 +7,7 @@ import {
   parseInline,
   parseSendArgs,
   parseServeArgs,
+  parseSize,
 } from '../src/args.js'
 import { UsageError } from '../src/output.js'
 
@@ -134,6 +136,15 @@ describe('parseInboxArgs', () => {
     expect(() => parseInboxArgs(['show'])).toThrow(/one message ID/)
     expect(() => parseInboxArgs(['delete', '1'])).toThrow(/unknown inbox action "delete"/)
   })
+
+  it('takes --save-attachments DIR with show only', () => {
+    expect(parseInboxArgs(['show', '2', '--save-attachments', 'out'])).toMatchObject({
+      action: 'show',
+      id: '2',
+      saveAttachments: 'out',
+    })
+    expect(() => parseInboxArgs(['--save-attachments', 'out'])).toThrow(/goes with inbox show ID/)
+  })
 })
 
 describe('parseServeArgs', () => {
@@ -148,5 +159,55 @@ describe('parseServeArgs', () => {
   it('rejects a port that is not a number in range', () => {
     expect(() => parseServeArgs(['--port', 'abc'])).toThrow(/--port expects/)
     expect(() => parseServeArgs(['--port', '70000'])).toThrow(/--port expects/)
+  })
+
+  it("defaults to the inbox's own ports, the web page on 8025", () => {
+    expect(parseServeArgs([])).toMatchObject({
+      port: DEFAULT_SMTP_PORT,
+      httpPort: DEFAULT_HTTP_PORT,
+    })
+    expect(DEFAULT_HTTP_PORT).toBe(8025)
+  })
+
+  it('takes --smtp-port (or --port), --http-port and the limits', () => {
+    expect(
+      parseServeArgs([
+        '--smtp-port',
+        '1025',
+        '--http-port',
+        '0',
+        '--max-message-size',
+        '10MB',
+        '--max-connections',
+        '20',
+      ]),
+    ).toEqual({
+      help: false,
+      verbose: false,
+      json: false,
+      host: '127.0.0.1',
+      port: 1025,
+      httpPort: 0,
+      maxMessageSize: 10 * 1024 * 1024,
+      maxConnections: 20,
+    })
+    expect(() => parseServeArgs(['--smtp-port', '1', '--port', '2'])).toThrow(
+      /either --smtp-port or --port/,
+    )
+    expect(() => parseServeArgs(['--http-port', 'x'])).toThrow(/--http-port expects/)
+    expect(() => parseServeArgs(['--max-connections', '0'])).toThrow(/--max-connections expects/)
+  })
+})
+
+describe('parseSize', () => {
+  it('reads octets, or KB, MB and GB as mailx prints them (1024-based)', () => {
+    expect(parseSize('1048576')).toBe(1048576)
+    expect(parseSize('512KB')).toBe(512 * 1024)
+    expect(parseSize('25 mb')).toBe(25 * 1024 * 1024)
+    expect(parseSize('1.5M')).toBe(1.5 * 1024 * 1024)
+    expect(parseSize('1G')).toBe(1024 ** 3)
+    for (const bad of ['', '0', 'big', '10TB', '-5', '1e9']) {
+      expect(() => parseSize(bad)).toThrow(/--max-message-size expects a size such as 25MB/)
+    }
   })
 })

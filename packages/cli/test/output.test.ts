@@ -7,6 +7,7 @@ import {
   EXIT,
   fileError,
   findErrno,
+  foreignText,
   formatBytes,
   type Io,
   printable,
@@ -137,6 +138,27 @@ describe('printable', () => {
       fc.property(fc.string({ unit: 'grapheme' }), (s) => {
         fc.pre(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(s))
         expect(printable(s)).toBe(s)
+      }),
+    )
+  })
+})
+
+describe('foreignText', () => {
+  it('also shows bidi controls, line separators and lone surrogates as \\uXXXX', () => {
+    expect(foreignText('invoice\u202Efdp.exe')).toBe('invoice\\u202efdp.exe')
+    expect(foreignText('a\u2066b\u2069\u200f\u2028c\x1bd')).toBe(
+      'a\\u2066b\\u2069\\u200f\\u2028c\\x1bd',
+    )
+    expect(foreignText('x\ud800y\udc00')).toBe('x\\ud800y\\udc00')
+    expect(foreignText('emoji \u{1f600} stays')).toBe('emoji \u{1f600} stays')
+  })
+
+  it('never lets a control, bidi or separator character through', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(foreignText(s)).not.toMatch(
+          /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/,
+        )
       }),
     )
   })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type AiosmtpdServer, startAiosmtpd } from '../src/index.js'
-import { RawClient } from './raw-client.js'
+import { RawClient } from '../src/raw-client.js'
 
 const servers: AiosmtpdServer[] = []
 afterEach(async () => {

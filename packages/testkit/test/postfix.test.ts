@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { startPostfix } from '../src/index.js'
-import { RawClient } from './raw-client.js'
+import { RawClient } from '../src/raw-client.js'
 
 describe('startPostfix', () => {
   it('delivers a message for any recipient into the Maildir and stops completely', async () => {

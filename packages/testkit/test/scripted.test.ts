@@ -1,7 +1,7 @@
 import { connect as tlsConnect } from 'node:tls'
 import { describe, expect, it } from 'vitest'
 import { startScriptedServer } from '../src/index.js'
-import { RawClient } from './raw-client.js'
+import { RawClient } from '../src/raw-client.js'
 
 describe('startScriptedServer', () => {
   it('runs the script against a plain connection and upgrades it with startTls', async () => {

@@ -1,4 +1,5 @@
 import { relative, sep } from 'node:path'
+import { emlPath, inboxDir, startInbox } from '@mail/inbox'
 import { composeMessage, type MessageInput } from '@mail/mime'
 import { type SendInfo, type SmtpTransportOptions, sendmail } from '@mail/send'
 import { SmtpClient, type SmtpConnectOptions, type SmtpLogEntry } from '@mail/smtp'
@@ -6,8 +7,6 @@ import { parseSendArgs, type SendArgs } from '../args.js'
 import { type ReadyMessage, readyMessage } from '../eml.js'
 import { describeErrorLine, replyText } from '../errors.js'
 import { SEND_HELP } from '../help.js'
-import { type DeliveredMessage, startInboxServer } from '../inbox/server.js'
-import { inboxDir } from '../inbox/store.js'
 import { contentSize, messageFromArgs, readInputFile, readStdin } from '../message.js'
 import {
   createProgress,
@@ -74,7 +73,8 @@ async function sendReady(ready: ReadyMessage, options: SmtpConnectOptions) {
 
 interface Sent {
   info: Omit<SendInfo, 'messageId'> & { messageId: string | null }
-  stored: DeliveredMessage[]
+  /** The .eml files the embedded inbox stored. */
+  stored: string[]
 }
 
 async function deliver(
@@ -84,11 +84,14 @@ async function deliver(
   args: SendArgs,
   progress: Progress,
 ): Promise<Sent> {
-  const stored: DeliveredMessage[] = []
+  const stored: string[] = []
   const inbox =
     target.kind === 'inbox'
-      ? await startInboxServer({ dir: target.dir, onMessage: (m) => stored.push(m) })
+      ? await startInbox({ dir: target.dir, smtp: { port: 0 }, http: false })
       : undefined
+  inbox?.subscribe((e) => {
+    if (e.type === 'message') stored.push(emlPath(inbox.dir, e.message.id))
+  })
   try {
     const ca = await loadCa(args, progress)
     const size = 'raw' in message ? message.raw.length : contentSize(message)
@@ -102,7 +105,12 @@ async function deliver(
         : 'connecting to the embedded inbox',
     )
     // The embedded inbox is plain SMTP on loopback: there is no certificate to check.
-    const inboxEndpoint = inbox && { host: inbox.host, port: inbox.port, security: 'none' as const }
+    const inboxUrl = inbox && new URL(inbox.smtpUrl)
+    const inboxEndpoint = inboxUrl && {
+      host: inboxUrl.hostname,
+      port: Number(inboxUrl.port),
+      security: 'none' as const,
+    }
     const url = target.kind === 'smtp' ? target.url : ''
     if ('raw' in message) {
       const endpoint = inboxEndpoint ?? connectOptionsFromUrl(url)
@@ -132,14 +140,14 @@ function printResult(io: Io, target: Target, sent: Sent, json: boolean) {
       response: info.response,
       server,
     }
-    if (target.kind === 'inbox') out.stored = stored.map((m) => m.path)
+    if (target.kind === 'inbox') out.stored = stored
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
     return
   }
   const id = info.messageId ?? '(no Message-ID)'
   if (target.kind === 'inbox') {
-    for (const m of stored) {
-      io.stdout.write(`Delivered ${id} to the embedded inbox: ${shown(m.path, io.cwd)}\n`)
+    for (const path of stored) {
+      io.stdout.write(`Delivered ${id} to the embedded inbox: ${shown(path, io.cwd)}\n`)
     }
   } else {
     io.stdout.write(

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from '../helpers/cli.js'
@@ -115,7 +115,8 @@ describe('mailx inbox', () => {
     const r = await runCli(['inbox', 'show', '2'], { cwd: dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('From: carol@example.com\n')
-    expect(r.stdout).toContain('Subject: =?utf-8?q?Caf=C3=A9?= with files\n')
+    // Issue 18: header fields are shown decoded (the file keeps =?utf-8?q?Caf=C3=A9?=).
+    expect(r.stdout).toContain('Subject: Caf\u00e9 with files\n')
     expect(r.stdout).toContain('\n\nSee attached.\n')
     expect(r.stdout).toMatch(
       /Attachments \(2\):\n {2}report\.pdf {2}application\/pdf {2}13 B {2}\(attachment\)\n {2}logo\.png {2}image\/png {2}9 B {2}\(inline, cid:logo@example\.com\)\n$/,
@@ -177,6 +178,102 @@ describe('mailx inbox', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Subject: Round trip\n')
     expect(r.stdout).toMatch(/\n\nbody\n$/)
+  })
+
+  it('shows the envelope stored beside the message, Bcc recipients included', async () => {
+    const sent = await runCli(
+      [
+        'send',
+        '-f',
+        'me@example.com',
+        '-t',
+        'you@example.com',
+        '--bcc',
+        'audit@example.com',
+        '-s',
+        'Hi',
+        '--text',
+        'x',
+      ],
+      { cwd: dir },
+    )
+    expect(sent.code).toBe(0)
+    const r = await runCli(['inbox', 'show', '1'], { cwd: dir })
+    expect(r.stdout).toMatch(
+      /^File: .*\.eml\nEnvelope: from <me@example\.com> to <you@example\.com>, <audit@example\.com>\n/,
+    )
+    expect(r.stdout).not.toMatch(/^Bcc:/m)
+    const json = JSON.parse((await runCli(['inbox', 'show', '1', '--json'], { cwd: dir })).stdout)
+    expect(json.envelope).toEqual({
+      from: 'me@example.com',
+      to: ['you@example.com', 'audit@example.com'],
+    })
+  })
+
+  it('shows an HTML-only body as text', async () => {
+    const box = join(dir, '.mail', 'inbox')
+    await mkdir(box, { recursive: true })
+    const html = [
+      'From: a@example.com',
+      'Subject: Newsletter',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<html><head><style>p { color: red }</style></head><body><h1>News</h1><p>Caf&eacute; opens <b>Monday</b>.</p><script>x()</script></body></html>',
+      '',
+    ].join('\r\n')
+    await writeFile(join(box, '20261128T201050000Z-dddddd.eml'), html)
+    const r = await runCli(['inbox', 'show', '1'], { cwd: dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('\n\n(HTML body shown as text)\n\n')
+    expect(r.stdout).toContain('NEWS')
+    expect(r.stdout).toContain('Caf\u00e9 opens Monday.')
+    expect(r.stdout).not.toMatch(/<p>|color: red|x\(\)/)
+  })
+
+  it('saves the attachments with --save-attachments, never outside DIR nor over a file', async () => {
+    await fillInbox()
+    const box = join(dir, '.mail', 'inbox')
+    const evil = SECOND.replace('filename="report.pdf"', 'filename="../../.profile"')
+    await writeFile(join(box, '20261128T220000000Z-eeeeee.eml'), evil)
+    const out = join(dir, 'saved')
+    const first = await runCli(['inbox', 'show', '2', '--save-attachments', out], { cwd: dir })
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain(
+      `\nSaved 2 attachments:\n  ${out}/report.pdf\n  ${out}/logo.png\n`,
+    )
+    expect(await readFile(join(out, 'report.pdf'), 'utf8')).toBe('%PDF-1.4 test')
+    expect(await readFile(join(out, 'logo.png'), 'utf8')).toBe('png bytes')
+    const again = await runCli(['inbox', 'show', '2', '--save-attachments', out, '--json'], {
+      cwd: dir,
+    })
+    expect(JSON.parse(again.stdout).saved).toEqual([
+      join(out, 'report (2).pdf'),
+      join(out, 'logo (2).png'),
+    ])
+    await runCli(['inbox', 'show', '3', '--save-attachments', out], { cwd: dir })
+    expect((await readdir(out)).sort()).toEqual([
+      'attachment-1.profile',
+      'logo (2).png',
+      'logo (3).png',
+      'logo.png',
+      'report (2).pdf',
+      'report.pdf',
+    ])
+    expect(await readdir(dir)).not.toContain('.profile')
+  })
+
+  it('shows bidi controls and line separators in a message as escapes', async () => {
+    const box = join(dir, '.mail', 'inbox')
+    await mkdir(box, { recursive: true })
+    const spoof =
+      'From: a@example.com\r\nSubject: invoice\u202Efdp.exe\u2028x\r\n\r\nbody \u2066x\u2069\r\n'
+    await writeFile(join(box, '20261128T201050000Z-ffffff.eml'), spoof)
+    for (const args of [['inbox'], ['inbox', 'show', '1']]) {
+      const r = await runCli(args, { cwd: dir })
+      expect(r.code).toBe(0)
+      expect(r.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u2028]/)
+      expect(r.stdout).toContain('invoice\\u202efdp.exe')
+    }
   })
 
   it('prints help with examples', async () => {

@@ -1,7 +1,15 @@
 import { connect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 
-/** A minimal line-based SMTP client over a raw socket, only for testing the kit's servers. */
+/**
+ * A minimal line-based SMTP client over a raw socket: for tests that must say what a
+ * well-behaved client never would (declare a size and send more, sit idle, pipeline by hand).
+ *
+ * @example
+ * const c = await RawClient.open(port)
+ * await c.reply()                        // '220 ...\r\n'
+ * await c.command('EHLO client.example') // the whole multi-line reply
+ */
 export class RawClient {
   #socket: Socket
   #buffer = ''
@@ -63,6 +71,12 @@ export class RawClient {
     })
     this.#socket = secure
     this.#listen()
+  }
+
+  /** Resolves once the connection is closed (by the server, or by {@link close}). */
+  closed(): Promise<void> {
+    if (this.#socket.closed) return Promise.resolve()
+    return new Promise((resolve) => this.#socket.once('close', () => resolve()))
   }
 
   close(): void {
