@@ -5,7 +5,13 @@ export type {
   TokenCredentials,
 } from './auth/index.js'
 export { SmtpClient } from './client.js'
-export { type RecipientRejection, SmtpError, type SmtpErrorInit, type SmtpStage } from './errors.js'
+export {
+  type RecipientRejection,
+  SmtpError,
+  type SmtpErrorInit,
+  type SmtpHint,
+  type SmtpStage,
+} from './errors.js'
 export type { SmtpConnectOptions, SmtpLogEntry, SmtpTimeouts } from './options.js'
 export type { Capabilities } from './protocol/capabilities.js'
 export { assertAddress } from './protocol/commands.js'
