@@ -15,7 +15,7 @@ export {
 export type { SmtpConnectOptions, SmtpLogEntry, SmtpTimeouts } from './options.js'
 export type { Capabilities } from './protocol/capabilities.js'
 export { assertAddress } from './protocol/commands.js'
-export type { DsnOptions, Envelope, SendResult } from './protocol/envelope.js'
+export type { DsnOptions, Envelope, SendResult, SmtpSendOptions } from './protocol/envelope.js'
 export type { Security } from './protocol/types.js'
 export { cloudflareSockets } from './socket/cloudflare.js'
 export { nodeSockets } from './socket/node.js'

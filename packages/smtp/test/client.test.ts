@@ -82,4 +82,19 @@ describe('SmtpClient', () => {
     await client.quit()
     await s.stop()
   })
+
+  it('refuses a beforeEnd that is not a function without writing anything', async () => {
+    const s = await server(async (c) => {
+      expect(await c.readLine()).toBe('QUIT')
+      c.write('221 bye\r\n')
+      c.end()
+    })
+    const client = await SmtpClient.connect({ host: '127.0.0.1', port: s.port, name: 'c.test' })
+    await expect(
+      client.send({ from: 'a@x.test', to: ['b@x.test'] }, 'x', { beforeEnd: 'soon' as never }),
+    ).rejects.toMatchObject({ stage: 'input', field: 'beforeEnd' })
+    await client.quit()
+    await s.done()
+    await s.stop()
+  })
 })
