@@ -1,7 +1,8 @@
 import { connectSocket } from './connect.js'
 import { Connection } from './connection.js'
 import { SmtpError, type SmtpStage } from './errors.js'
-import { resolveOptions, type SmtpConnectOptions } from './options.js'
+import { isLoopbackAddress } from './loopback.js'
+import { resolveOptions, type SmtpConnectOptions, securityFor } from './options.js'
 import type { Capabilities } from './protocol/capabilities.js'
 import { ControlCommand } from './protocol/control.js'
 import type { Envelope, SendResult, SmtpSendOptions } from './protocol/envelope.js'
@@ -40,12 +41,18 @@ export class SmtpClient {
 
   /**
    * Connects, reads the greeting, says EHLO, upgrades with STARTTLS and authenticates as asked.
+   * Options are checked first: bad or unknown ones reject with an {@link SmtpError} of stage
+   * `'input'` naming the option, before any connection is made.
    */
   static async connect(options: SmtpConnectOptions): Promise<SmtpClient> {
     const resolved = resolveOptions(options)
     const { socket, adapter, servername } = await connectSocket(options, resolved)
     const log = options.onLog
-    log?.({ direction: 'info', line: `Connected to ${resolved.host}:${resolved.port}` })
+    const address = socket.remoteAddress
+    const peer = address === undefined || address === resolved.host ? '' : ` (${address})`
+    log?.({ direction: 'info', line: `Connected to ${resolved.host}:${resolved.port}${peer}` })
+    // Loopback by the connected address only: a host name proves nothing (DNS may answer anything).
+    const loopback = isLoopbackAddress(address)
     return new Promise<SmtpClient>((resolve, reject) => {
       let settled = false
       const abort = () => session.lost(aborted(options.signal?.reason))
@@ -73,8 +80,8 @@ export class SmtpClient {
           port: resolved.port,
           name: options.name ?? adapter.localName?.(socket) ?? 'localhost',
           lmtp: options.lmtp === true,
-          security: resolved.security,
-          loopback: resolved.loopback,
+          security: securityFor(resolved, loopback),
+          loopback,
           auth: options.auth,
           allowInsecureAuth: options.allowInsecureAuth === true,
           preferData: options.preferData === true,

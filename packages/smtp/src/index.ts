@@ -12,7 +12,12 @@ export {
   type SmtpHint,
   type SmtpStage,
 } from './errors.js'
-export type { SmtpConnectOptions, SmtpLogEntry, SmtpTimeouts } from './options.js'
+export {
+  CONNECT_OPTION_KEYS,
+  type SmtpConnectOptions,
+  type SmtpLogEntry,
+  type SmtpTimeouts,
+} from './options.js'
 export type { Capabilities } from './protocol/capabilities.js'
 export { assertAddress } from './protocol/commands.js'
 export type { DsnOptions, Envelope, SendResult, SmtpSendOptions } from './protocol/envelope.js'

@@ -16,6 +16,14 @@ describe('SmtpClient', () => {
     await expect(SmtpClient.connect({ host: 'a\r\nb' })).rejects.toMatchObject({ stage: 'input' })
   })
 
+  it('rejects an unknown option before connecting, naming it and what to write instead', async () => {
+    const e = await SmtpClient.connect({ host: '127.0.0.1', secure: true } as never).catch(
+      (x: unknown) => x,
+    )
+    expect(e).toMatchObject({ name: 'SmtpError', stage: 'input', field: 'secure' })
+    expect((e as Error).message).toMatch(/security: 'implicit'/)
+  })
+
   it('reports a refused connection as a transient connect error', async () => {
     const s = await startScriptedServer(() => {})
     const port = s.port
