@@ -6,7 +6,7 @@ import { CRLF, MAX_ADDRESS_LENGTH } from './wire.js'
 const LINE_BREAK = /[\r\n\0]/
 
 /** Rejects CR, LF and NUL in any value placed on a command line (command injection guard). */
-export function assertSingleLine(value: string, field: string): void {
+function assertSingleLine(value: string, field: string): void {
   if (LINE_BREAK.test(value)) {
     throw inputError(`${field} must not contain CR, LF or NUL: ${shown(value)}`, field)
   }

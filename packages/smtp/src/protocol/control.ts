@@ -1,6 +1,6 @@
 import { replyError, type SmtpError, type SmtpStage } from '../errors.js'
 import type { OperationSession } from './conversation.js'
-import type { Reply } from './reply-parser.js'
+import { positive, type Reply } from './reply-parser.js'
 import type { Operation } from './types.js'
 import { CRLF } from './wire.js'
 
@@ -43,7 +43,7 @@ export class ControlCommand implements Operation {
           this.s.finished()
           return
         }
-        if (reply.code >= 200 && reply.code < 300) this.resolve()
+        if (positive(reply)) this.resolve()
         else this.reject(replyError(`${this.verb} was refused`, reply, stage, this.verb))
         this.s.progressed()
       },
