@@ -1,10 +1,11 @@
 import { connectSocket } from './connect.js'
 import { Connection } from './connection.js'
 import { SmtpError, type SmtpStage } from './errors.js'
-import { resolveOptions, type SmtpConnectOptions } from './options.js'
+import { isLoopbackAddress } from './loopback.js'
+import { resolveOptions, type SmtpConnectOptions, securityFor } from './options.js'
 import type { Capabilities } from './protocol/capabilities.js'
 import { ControlCommand } from './protocol/control.js'
-import type { Envelope, SendResult } from './protocol/envelope.js'
+import type { Envelope, SendResult, SmtpSendOptions } from './protocol/envelope.js'
 import { messageSource } from './protocol/message.js'
 import { EnvelopeMemo, planTransaction } from './protocol/plan.js'
 import { Session } from './protocol/session.js'
@@ -33,20 +34,28 @@ export class SmtpClient {
   private constructor(private readonly session: Session) {
     this.planning = {
       preferData: session.config.preferData,
-      log: (line) => session.host.log('info', line),
+      log: (line) => session.log('info', line),
       memo: new EnvelopeMemo(),
     }
   }
 
-  /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS and authenticates as asked. */
+  /**
+   * Connects, reads the greeting, says EHLO, upgrades with STARTTLS and authenticates as asked.
+   * Options are checked first: bad or unknown ones reject with an {@link SmtpError} of stage
+   * `'input'` naming the option, before any connection is made.
+   */
   static async connect(options: SmtpConnectOptions): Promise<SmtpClient> {
     const resolved = resolveOptions(options)
     const { socket, adapter, servername } = await connectSocket(options, resolved)
     const log = options.onLog
-    log?.({ direction: 'info', line: `Connected to ${resolved.host}:${resolved.port}` })
+    const address = socket.remoteAddress
+    const peer = address === undefined || address === resolved.host ? '' : ` (${address})`
+    log?.({ direction: 'info', line: `Connected to ${resolved.host}:${resolved.port}${peer}` })
+    // Loopback by the connected address only: a host name proves nothing (DNS may answer anything).
+    const loopback = isLoopbackAddress(address)
     return new Promise<SmtpClient>((resolve, reject) => {
       let settled = false
-      const abort = () => session.fatal(aborted(options.signal?.reason), true)
+      const abort = () => session.lost(aborted(options.signal?.reason))
       const connection = new Connection(
         socket,
         resolved,
@@ -71,9 +80,8 @@ export class SmtpClient {
           port: resolved.port,
           name: options.name ?? adapter.localName?.(socket) ?? 'localhost',
           lmtp: options.lmtp === true,
-          security: resolved.security,
-          secure: resolved.security === 'implicit',
-          loopback: resolved.loopback,
+          security: securityFor(resolved, loopback),
+          loopback,
           auth: options.auth,
           allowInsecureAuth: options.allowInsecureAuth === true,
           preferData: options.preferData === true,
@@ -81,12 +89,11 @@ export class SmtpClient {
         },
         connection,
       )
-      connection.session = session
       const client = new SmtpClient(session)
       if (options.signal?.aborted) return abort()
       options.signal?.addEventListener('abort', abort, { once: true })
       session.flush()
-      connection.start()
+      connection.start(session)
     })
   }
 
@@ -115,41 +122,56 @@ export class SmtpClient {
    * round trips. Resolves with the accepted and rejected recipients; rejects with
    * {@link SmtpError} when the message was not accepted for any recipient. Aborting a send that
    * has started closes the connection (the server cannot be told to forget half a transaction).
+   * `options.beforeEnd` runs just before the end of the data is written (see
+   * {@link SmtpSendOptions}).
+   *
+   * @example
+   * const result = await client.send({ from: 'a@example.com', to: ['b@example.org'] }, raw)
+   * // { accepted: ['b@example.org'], rejected: [], response: '250 2.0.0 Ok: queued as 4F2A1' }
    */
   send(
     envelope: Envelope,
     raw: string | Uint8Array,
-    options?: { signal?: AbortSignal },
+    options?: SmtpSendOptions,
   ): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       const signal = options?.signal
+      const beforeEnd = options?.beforeEnd
       if (signal?.aborted) return reject(aborted(signal.reason, 'mail'))
       let tx: Transaction
       try {
+        if (beforeEnd !== undefined && typeof beforeEnd !== 'function') {
+          throw new SmtpError('beforeEnd must be a function', {
+            stage: 'input',
+            field: 'beforeEnd',
+          })
+        }
         const session = this.session
         const message = messageSource(raw)
         const plan = planTransaction(envelope, message, session.capabilities, this.planning)
-        if (signal === undefined) tx = new Transaction(session, plan, message, resolve, reject)
-        else {
+        if (signal === undefined) {
+          tx = new Transaction({ session, plan, message, resolve, reject, beforeEnd })
+        } else {
           const onAbort = () => {
             const error = aborted(signal.reason, 'mail')
             if (session.withdraw(tx)) reject(error)
-            else session.fatal(error, true)
+            else session.lost(error)
           }
           const done = () => signal.removeEventListener('abort', onAbort)
-          tx = new Transaction(
+          tx = new Transaction({
             session,
             plan,
             message,
-            (result) => {
+            resolve: (result) => {
               done()
               resolve(result)
             },
-            (error) => {
+            reject: (error) => {
               done()
               reject(error)
             },
-          )
+            beforeEnd,
+          })
           signal.addEventListener('abort', onAbort, { once: true })
         }
       } catch (e) {
@@ -177,9 +199,8 @@ export class SmtpClient {
 
   /** Closes at once without QUIT; sends still pending fail. */
   close(): void {
-    this.session.fatal(
+    this.session.lost(
       new SmtpError('The client closed the connection', { stage: 'quit', transient: true }),
-      true,
     )
   }
 

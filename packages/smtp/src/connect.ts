@@ -2,21 +2,9 @@ import { SmtpError } from './errors.js'
 import type { ResolvedOptions, SmtpConnectOptions } from './options.js'
 import { defaultSockets } from './socket/auto.js'
 import type { SmtpSocket, SocketAdapter } from './socket/types.js'
+import { isTlsError, plaintextPeer, tlsError } from './tls-failure.js'
 
-// OpenSSL's complaints when the peer answers a ClientHello in plaintext (e.g. "220 ...").
-const PLAINTEXT_PEER =
-  /wrong version number|packet length too long|unknown protocol|http request|record layer failure/i
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/
-
-/** Whether a TLS error rather than a TCP one. */
-function isTlsError(e: unknown): boolean {
-  const code = String((e as { code?: unknown })?.code ?? '')
-  const message = String((e as Error)?.message ?? '')
-  return (
-    /^ERR_SSL|^ERR_TLS|CERT|SIGNATURE|SELF_SIGNED|ISSUER/.test(code) ||
-    /SSL|TLS|certificate/i.test(message)
-  )
-}
 
 /**
  * Opens the socket (TCP, or TLS for 'implicit') within the connect timeout, turning failures
@@ -56,26 +44,28 @@ export async function connectSocket(
       })
     }
     if (controller.signal.aborted) {
-      const hint = implicit
-        ? ''
-        : port === 465
-          ? "; port 465 expects TLS from the first byte: use security: 'implicit'"
-          : ''
+      const tlsPort = !implicit && port === 465
+      const hint = tlsPort
+        ? "; port 465 expects TLS from the first byte: use security: 'implicit'"
+        : ''
       throw new SmtpError(`Timed out after ${timeouts.connect} ms connecting to ${where}${hint}`, {
         stage: 'connect',
         transient: true,
+        hint: tlsPort ? 'use-implicit-tls' : undefined,
       })
+    }
+    if (implicit && isTlsError(e)) {
+      if (plaintextPeer(e)) {
+        const usual = port === 465 ? '' : ` (port ${port} usually speaks STARTTLS)`
+        const message = (e as Error)?.message ?? String(e)
+        throw new SmtpError(
+          `TLS handshake with ${where} failed: ${message}; the server answered in plaintext: use security: 'starttls'${usual}`,
+          { stage: 'tls', cause: e, hint: 'use-starttls' },
+        )
+      }
+      throw tlsError(`TLS handshake with ${where} failed`, e)
     }
     const message = (e as Error)?.message ?? String(e)
-    if (implicit && isTlsError(e)) {
-      const hint = PLAINTEXT_PEER.test(message)
-        ? `; the server answered in plaintext: use security: 'starttls'${port === 465 ? '' : ` (port ${port} usually speaks STARTTLS)`}`
-        : ''
-      throw new SmtpError(`TLS handshake with ${where} failed: ${message}${hint}`, {
-        stage: 'tls',
-        cause: e,
-      })
-    }
     throw new SmtpError(`Could not connect to ${where}: ${message}`, {
       stage: 'connect',
       transient: true,

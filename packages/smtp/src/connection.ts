@@ -1,7 +1,7 @@
 import type { SmtpError } from './errors.js'
 import type { ResolvedOptions, SmtpLogEntry } from './options.js'
 import type { Session } from './protocol/session.js'
-import type { Expectation, SessionHost, WireChunk } from './protocol/types.js'
+import type { Expectation, LogDirection, SessionHost, WireChunk } from './protocol/types.js'
 import type { SmtpSocket, TlsOptions } from './socket/types.js'
 
 const encoder = new TextEncoder()
@@ -17,7 +17,7 @@ const TEXT_BATCH = 32 * 1024
  * runs one timer for the reply awaited first, and performs the TLS upgrade.
  */
 export class Connection implements SessionHost {
-  session!: Session
+  private session!: Session
   /** Chunks given to `write` that the socket has taken whole (see SessionHost.handed). */
   handed = 0
   /** Whole chunks in the batch being written. */
@@ -45,8 +45,9 @@ export class Connection implements SessionHost {
     this.onFailed = callbacks.failed
   }
 
-  /** Starts reading; `session` must be set. */
-  start(): void {
+  /** Starts reading, feeding what arrives to `session`. */
+  start(session: Session): void {
+    this.session = session
     this.socket.setHandlers({
       data: (chunk) => this.session.receive(chunk),
       close: (error) => {
@@ -235,7 +236,7 @@ export class Connection implements SessionHost {
     return this.logger !== undefined
   }
 
-  log(direction: SmtpLogEntry['direction'], line: string): void {
+  log(direction: LogDirection, line: string): void {
     this.logger?.({ direction, line })
   }
 

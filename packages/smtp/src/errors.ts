@@ -26,6 +26,35 @@ export interface RecipientRejection {
   message: string
 }
 
+/**
+ * Which change would fix the failure, for errors whose message suggests one: a program (a CLI,
+ * a settings page) can offer its own wording of the fix without reading the message.
+ *
+ * - `'use-implicit-tls'`: the server speaks TLS from the first byte: security `'implicit'`.
+ * - `'use-starttls'`: the server greets in plaintext: security `'starttls'` instead of `'implicit'`.
+ * - `'starttls-unavailable'`: security `'starttls'` but the server offers no STARTTLS: TLS from the
+ *   first byte (`'implicit'`, often port 465) or, knowingly, plaintext (`'starttls-opportunistic'`).
+ * - `'plaintext-auth'`: credentials were not sent over an unencrypted connection to a host that
+ *   is not on a loopback address: use TLS, or set `allowInsecureAuth`.
+ * - `'untrusted-certificate'`: the server's certificate is self-signed, from an unknown issuer
+ *   or for another name: pass the issuing CA (`tls: { ca }`) or connect by the certified name.
+ * - `'needs-smtputf8'`: an envelope address is not ASCII and the server lacks SMTPUTF8.
+ * - `'needs-8bitmime'`: the message has 8-bit octets and the server lacks 8BITMIME.
+ * - `'message-too-large'`: the message exceeds the server's SIZE (see {@link SmtpError.size}).
+ *
+ * @example
+ * if (e instanceof SmtpError && e.hint === 'untrusted-certificate') console.error('pass --ca')
+ */
+export type SmtpHint =
+  | 'use-implicit-tls'
+  | 'use-starttls'
+  | 'starttls-unavailable'
+  | 'plaintext-auth'
+  | 'untrusted-certificate'
+  | 'needs-smtputf8'
+  | 'needs-8bitmime'
+  | 'message-too-large'
+
 /** Fields accepted by the {@link SmtpError} constructor. */
 export interface SmtpErrorInit {
   stage: SmtpStage
@@ -37,6 +66,10 @@ export interface SmtpErrorInit {
   transient?: boolean
   deliveryUnknown?: boolean
   rejected?: RecipientRejection[]
+  /** The option or envelope field at fault, for stage `'input'`. */
+  field?: string | undefined
+  hint?: SmtpHint | undefined
+  size?: { message: number; limit: number } | undefined
   cause?: unknown
 }
 
@@ -71,6 +104,15 @@ export class SmtpError extends Error {
   readonly deliveryUnknown: boolean
   /** Every recipient's refusal, when all recipients were rejected. */
   readonly rejected?: RecipientRejection[]
+  /**
+   * For stage `'input'`: the option or envelope field at fault, as written in the options,
+   * e.g. `'to[1]'`, `'auth.user'`, `'timeouts.greeting'`, `'secure'` (an unknown option).
+   */
+  readonly field?: string
+  /** Which fix applies, when the message suggests one (see {@link SmtpHint}). */
+  readonly hint?: SmtpHint
+  /** With hint `'message-too-large'`: the message's octets and the server's SIZE limit. */
+  readonly size?: { readonly message: number; readonly limit: number }
 
   constructor(message: string, init: SmtpErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause })
@@ -80,6 +122,9 @@ export class SmtpError extends Error {
     if (init.command !== undefined) this.command = init.command
     if (init.response !== undefined) this.response = init.response
     if (init.rejected !== undefined) this.rejected = init.rejected
+    if (init.field !== undefined) this.field = init.field
+    if (init.hint !== undefined) this.hint = init.hint
+    if (init.size !== undefined) this.size = init.size
     const code = init.code ?? 0
     this.transient = init.transient ?? (code >= 400 && code < 500)
     this.permanent = code >= 500
@@ -87,7 +132,34 @@ export class SmtpError extends Error {
   }
 }
 
-/** Bad caller input: never reaches the wire. */
-export function inputError(message: string): SmtpError {
-  return new SmtpError(message, { stage: 'input' })
+/** Bad caller input, naming the field at fault: never reaches the wire. */
+export function inputError(message: string, field?: string): SmtpError {
+  return new SmtpError(message, { stage: 'input', field })
+}
+
+/** What {@link replyError} reads of a server reply. */
+interface ReplyFields {
+  readonly code: number
+  readonly enhancedCode?: string | undefined
+  readonly raw: string
+}
+
+/**
+ * An {@link SmtpError} for a refusing reply: the message ends with the reply as received.
+ *
+ * @example replyError('MAIL FROM was refused', reply, 'mail', 'MAIL FROM')
+ */
+export function replyError(
+  message: string,
+  reply: ReplyFields,
+  stage: SmtpStage,
+  command?: string,
+): SmtpError {
+  return new SmtpError(`${message}: ${reply.raw}`, {
+    stage,
+    code: reply.code,
+    enhancedCode: reply.enhancedCode,
+    command,
+    response: reply.raw,
+  })
 }

@@ -1,14 +1,19 @@
-import type { Credentials } from './auth/index.js'
+import { assertCredentials, type Credentials } from './auth/index.js'
 import { inputError } from './errors.js'
 import { assertClientName } from './protocol/commands.js'
+import { firstUnsafe, shown } from './protocol/text.js'
 import type { Security } from './protocol/types.js'
 import type { SocketAdapter, TlsOptions } from './socket/types.js'
 
-/** Timeouts in milliseconds; defaults follow RFC 5321 4.5.3.2. */
+/** Timeouts in milliseconds; defaults follow RFC 5321 4.5.3.2 where it names one. */
 export interface SmtpTimeouts {
-  /** Opening the TCP (and implicit TLS) connection. Default 30 s. */
+  /** Opening the TCP (and implicit TLS) connection, the host name's lookup included. Default 30 s. */
   connect?: number
-  /** The 220 greeting. Default 5 min. */
+  /**
+   * The 220 greeting. Default 30 s, as most clients wait (RFC 5321 4.5.3.2.1's 5 minutes would
+   * leave a client facing a port that speaks TLS, or a dead server, hanging for minutes); 5 s on
+   * port 465 without security 'implicit', where a silent server almost surely expects TLS.
+   */
   greeting?: number
   /** Each command's reply (EHLO, STARTTLS and its handshake, AUTH, MAIL, RCPT, RSET...). Default 5 min. */
   command?: number
@@ -25,7 +30,8 @@ export interface SmtpLogEntry {
 }
 
 /**
- * How to reach and talk to the server.
+ * How to reach and talk to the server. Unknown keys are refused (an {@link SmtpError} with stage
+ * `'input'` naming the key), so a misspelt or foreign option never goes silently unused.
  *
  * @example
  * { host: 'smtp.example.com', port: 587, auth: { user: 'me', pass: 'secret' } }
@@ -34,7 +40,10 @@ export interface SmtpConnectOptions {
   host: string
   /** Default 587, or 465 with security 'implicit'. */
   port?: number
-  /** Default: 'implicit' on port 465; 'starttls-opportunistic' for a loopback host; else 'starttls'. */
+  /**
+   * Default: 'implicit' on port 465; else, once connected, 'starttls-opportunistic' when the
+   * connected address is a loopback address (127.0.0.0/8, ::1), 'starttls' otherwise.
+   */
   security?: Security
   /** Passed to the TLS layer, e.g. `{ ca }` or `{ rejectUnauthorized: false }`. */
   tls?: TlsOptions
@@ -44,7 +53,7 @@ export interface SmtpConnectOptions {
   /** Speak LMTP (RFC 2033): LHLO, one reply per recipient after the content. */
   lmtp?: boolean
   timeouts?: SmtpTimeouts
-  /** Permit AUTH over plaintext to a non-loopback host. Default false. */
+  /** Permit AUTH over plaintext to an address that is not loopback. Default false. */
   allowInsecureAuth?: boolean
   /** Use DATA even when the server offers CHUNKING. */
   preferData?: boolean
@@ -56,71 +65,141 @@ export interface SmtpConnectOptions {
   signal?: AbortSignal
 }
 
+/**
+ * Every key {@link SmtpConnectOptions} accepts; any other is refused. A wrapper that passes its
+ * own options through (as `@mail/send` does) can check them against this list.
+ *
+ * @example CONNECT_OPTION_KEYS.includes('security') // true
+ */
+export const CONNECT_OPTION_KEYS: readonly string[] = Object.keys({
+  host: true,
+  port: true,
+  security: true,
+  tls: true,
+  auth: true,
+  name: true,
+  lmtp: true,
+  timeouts: true,
+  allowInsecureAuth: true,
+  preferData: true,
+  onLog: true,
+  socket: true,
+  signal: true,
+} satisfies Record<keyof SmtpConnectOptions, true>)
+
+const TIMEOUT_KEYS = ['connect', 'greeting', 'command', 'dataInit', 'data'] as const
+
+const POOLING = "belongs to @mail/send's createTransport({ pool })"
+
+// What users of other mailers (Nodemailer above all) write, and what to write here instead.
+const INSTEAD: Record<string, string> = {
+  secure: "use security: 'implicit' for TLS from the first byte (port 465), or 'starttls'",
+  requireTLS: "use security: 'starttls' (the default unless the server is on a loopback address)",
+  ignoreTLS: "use security: 'none'",
+  opportunisticTLS: "use security: 'starttls-opportunistic'",
+  service: 'give the host and port of the server',
+  user: 'use auth: { user, pass }',
+  pass: 'use auth: { user, pass }',
+  authMethod: 'use auth: { user, pass, mechanism }',
+  greetingTimeout: 'use timeouts: { greeting }',
+  connectionTimeout: 'use timeouts: { connect }',
+  socketTimeout: 'use timeouts: { command, data }',
+  dnsTimeout: 'use timeouts: { connect }, which includes looking up the host name',
+  localAddress: 'choosing the local address is not supported; pass a socket adapter as socket',
+  logger: 'use onLog: (entry) => ..., which receives the conversation with AUTH secrets redacted',
+  debug: 'use onLog: (entry) => ..., which receives the conversation with AUTH secrets redacted',
+  transactionLog:
+    'use onLog: (entry) => ..., which receives the conversation with AUTH secrets redacted',
+  proxy: 'connecting through a proxy is not supported yet; pass a socket adapter as socket',
+  url: 'URLs are read by @mail/send (sendmail, createTransport); give host, port and security here',
+  pool: POOLING,
+  maxConnections: POOLING,
+  maxMessages: POOLING,
+  rateLimit: POOLING,
+  rateDelta: POOLING,
+  dkim: "belongs to @mail/send's createTransport({ dkim })",
+}
+
+/** Connect options validated, with the defaults that can be known before connecting. */
 export interface ResolvedOptions {
   host: string
   port: number
-  security: Security
-  loopback: boolean
+  /** Undefined: decided once connected, from the connected address (see {@link securityFor}). */
+  security: Security | undefined
   timeouts: Required<SmtpTimeouts>
 }
 
 const MIN = 60_000
-
-/** Whether a host name or address is loopback (RFC 6761 6.3, RFC 5735, RFC 4291). */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '')
-  return (
-    h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::1'
-  )
-}
+const GREETING = 30_000
+// Port 465 is the implicit-TLS submission port (RFC 8314 3.3): waiting for a plaintext greeting
+// there is almost surely waiting for a server that waits for our TLS ClientHello.
+const TLS_PORT = 465
+const TLS_PORT_GREETING = 5_000
 
 const SECURITY = new Set(['implicit', 'starttls', 'starttls-opportunistic', 'none'])
 
 function timeout(value: number | undefined, fallback: number, field: string): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !(value > 0) || value > 2 ** 31 - 1) {
-    throw inputError(`timeouts.${field} must be a positive number of milliseconds`)
+    throw inputError(`${field} must be a positive number of milliseconds`, field)
   }
   return value
 }
 
-/** Validates connect options and fills the defaults. */
+function assertKnownKeys(o: object, known: readonly string[], path: string): void {
+  for (const key of Object.keys(o)) {
+    if (known.includes(key)) continue
+    const field = path === '' ? key : `${path}.${key}`
+    const instead = path === '' && Object.hasOwn(INSTEAD, key) ? INSTEAD[key] : undefined
+    const detail = instead ?? `known options: ${known.join(', ')}`
+    throw inputError(`Unknown option ${shown(field)}: ${detail}`, field)
+  }
+}
+
+/** Validates connect options and fills the defaults that do not depend on the connection. */
 export function resolveOptions(o: SmtpConnectOptions): ResolvedOptions {
   if (o === null || typeof o !== 'object') throw inputError('options are required')
-  if (typeof o.host !== 'string' || o.host === '' || /[\s\0]/.test(o.host)) {
-    throw inputError('host must be a host name or address')
+  assertKnownKeys(o, CONNECT_OPTION_KEYS, '')
+  if (typeof o.host !== 'string' || o.host === '' || /\s/.test(o.host) || firstUnsafe(o.host)) {
+    throw inputError('host must be a host name or address', 'host')
   }
   if (o.security !== undefined && !SECURITY.has(o.security)) {
-    throw inputError(`security must be one of ${[...SECURITY].join(', ')}`)
+    throw inputError(`security must be one of ${[...SECURITY].join(', ')}`, 'security')
   }
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536)) {
-    throw inputError('port must be an integer from 1 to 65535')
+    throw inputError('port must be an integer from 1 to 65535', 'port')
   }
   if (o.name !== undefined) assertClientName(o.name)
-  if (o.auth !== undefined) {
-    const a = o.auth as { user?: unknown; pass?: unknown; accessToken?: unknown }
-    const secret = 'accessToken' in a ? a.accessToken : a.pass
-    if (typeof a.user !== 'string' || typeof secret !== 'string') {
-      throw inputError('auth must be { user, pass } or { user, accessToken } with strings')
-    }
-  }
-  const loopback = isLoopback(o.host)
-  const port = o.port ?? (o.security === 'implicit' ? 465 : 587)
-  const security =
-    o.security ?? (port === 465 ? 'implicit' : loopback ? 'starttls-opportunistic' : 'starttls')
+  if (o.auth !== undefined) assertCredentials(o.auth)
   const t = o.timeouts ?? {}
-  const command = timeout(t.command, 5 * MIN, 'command')
+  if (t === null || typeof t !== 'object')
+    throw inputError('timeouts must be an object', 'timeouts')
+  assertKnownKeys(t, TIMEOUT_KEYS, 'timeouts')
+  const port = o.port ?? (o.security === 'implicit' ? TLS_PORT : 587)
+  const security = o.security ?? (port === TLS_PORT ? 'implicit' : undefined)
+  const command = timeout(t.command, 5 * MIN, 'timeouts.command')
+  const greeting = port === TLS_PORT && security !== 'implicit' ? TLS_PORT_GREETING : GREETING
   return {
     host: o.host.replace(/^\[|\]$/g, ''),
     port,
     security,
-    loopback,
     timeouts: {
-      connect: timeout(t.connect, 30_000, 'connect'),
-      greeting: timeout(t.greeting, 5 * MIN, 'greeting'),
+      connect: timeout(t.connect, 30_000, 'timeouts.connect'),
+      greeting: timeout(t.greeting, greeting, 'timeouts.greeting'),
       command,
-      dataInit: timeout(t.dataInit, Math.min(2 * MIN, command), 'dataInit'),
-      data: timeout(t.data, 10 * MIN, 'data'),
+      dataInit: timeout(t.dataInit, Math.min(2 * MIN, command), 'timeouts.dataInit'),
+      data: timeout(t.data, 10 * MIN, 'timeouts.data'),
     },
   }
+}
+
+/**
+ * The security of a connection once it is open: as given, else 'implicit' on port 465 (known
+ * before connecting), else 'starttls-opportunistic' to a loopback address and 'starttls'
+ * anywhere else.
+ *
+ * @example securityFor(resolveOptions({ host: 'localhost', port: 2525 }), true) // 'starttls-opportunistic'
+ */
+export function securityFor(resolved: ResolvedOptions, loopback: boolean): Security {
+  return resolved.security ?? (loopback ? 'starttls-opportunistic' : 'starttls')
 }

@@ -16,6 +16,14 @@ describe('SmtpClient', () => {
     await expect(SmtpClient.connect({ host: 'a\r\nb' })).rejects.toMatchObject({ stage: 'input' })
   })
 
+  it('rejects an unknown option before connecting, naming it and what to write instead', async () => {
+    const e = await SmtpClient.connect({ host: '127.0.0.1', secure: true } as never).catch(
+      (x: unknown) => x,
+    )
+    expect(e).toMatchObject({ name: 'SmtpError', stage: 'input', field: 'secure' })
+    expect((e as Error).message).toMatch(/security: 'implicit'/)
+  })
+
   it('reports a refused connection as a transient connect error', async () => {
     const s = await startScriptedServer(() => {})
     const port = s.port
@@ -80,6 +88,21 @@ describe('SmtpClient', () => {
     await expect(pending).rejects.toMatchObject({ transient: true, deliveryUnknown: false })
     expect(client.usable).toBe(false)
     await client.quit()
+    await s.stop()
+  })
+
+  it('refuses a beforeEnd that is not a function without writing anything', async () => {
+    const s = await server(async (c) => {
+      expect(await c.readLine()).toBe('QUIT')
+      c.write('221 bye\r\n')
+      c.end()
+    })
+    const client = await SmtpClient.connect({ host: '127.0.0.1', port: s.port, name: 'c.test' })
+    await expect(
+      client.send({ from: 'a@x.test', to: ['b@x.test'] }, 'x', { beforeEnd: 'soon' as never }),
+    ).rejects.toMatchObject({ stage: 'input', field: 'beforeEnd' })
+    await client.quit()
+    await s.done()
     await s.stop()
   })
 })

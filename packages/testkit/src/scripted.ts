@@ -42,9 +42,16 @@ export interface ScriptedConnection {
 export interface ScriptedServerOptions {
   /** Implicit TLS: the handshake happens before the script runs. */
   tls?: boolean
+  /**
+   * The address to listen on. Default 127.0.0.1; another address only inside a private network
+   * namespace (a test's own `unshare --net`), never a real interface.
+   */
+  host?: string
+  /** The port to listen on. Default 0 (any free port); a fixed one only in a private namespace. */
+  port?: number
 }
 
-/** A running scripted server on 127.0.0.1. */
+/** A running scripted server (on 127.0.0.1 unless told otherwise). */
 export interface ScriptedServer {
   port: number
   /** PEM CA that signed the server certificate (CN=localhost, SAN localhost/127.0.0.1/::1). */
@@ -192,7 +199,7 @@ export async function startScriptedServer(
     : createServer(onConnection)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve())
   })
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('no TCP address')

@@ -1,10 +1,12 @@
 import { cramMd5 } from './cram-md5.js'
+import { cramMd5Carries } from './credentials.js'
 import { login } from './login.js'
 import type { AuthMechanism, Credentials } from './mechanism.js'
 import { oauthBearer } from './oauthbearer.js'
 import { plain } from './plain.js'
 import { xoauth2 } from './xoauth2.js'
 
+export { assertAccessToken, assertCredentials } from './credentials.js'
 export type {
   AuthMechanism,
   Credentials,
@@ -14,8 +16,9 @@ export type {
 
 /**
  * Picks the strongest mechanism both sides can use: OAUTHBEARER, then XOAUTH2 for a token;
- * CRAM-MD5 (the password never travels), then PLAIN, then LOGIN for a password.
- * Returns undefined when the server offers none of them.
+ * CRAM-MD5 (the password never travels; not for a user name with a space), then PLAIN, then
+ * LOGIN for a password. Returns undefined when the server offers none of them; throws an
+ * `SmtpError` (stage 'input') for credentials the chosen mechanism cannot carry.
  */
 export function chooseMechanism(
   offered: readonly string[],
@@ -30,7 +33,9 @@ export function chooseMechanism(
     if (has('XOAUTH2')) return xoauth2(credentials)
     return undefined
   }
-  if (has('CRAM-MD5')) return cramMd5(credentials)
+  if (has('CRAM-MD5') && (forced === 'CRAM-MD5' || cramMd5Carries(credentials.user))) {
+    return cramMd5(credentials)
+  }
   if (has('PLAIN')) return plain(credentials)
   if (has('LOGIN')) return login(credentials)
   return undefined

@@ -1,24 +1,33 @@
 import { command } from './commands.js'
 import { cleanText, encodeLines, endLines, initialLineState } from './data.js'
 import type { MessageSource } from './message.js'
+import { DATA_END } from './wire.js'
 
 const encoder = new TextEncoder()
+const END = encoder.encode(DATA_END)
 
 /**
- * The message content for DATA: normalised, dot-stuffed and terminated, produced slice by slice
- * so a large message never exists twice in memory (RFC 5321 4.5.2).
+ * The message content for DATA without its end: normalised, dot-stuffed and CRLF-terminated,
+ * produced slice by slice so a large message never exists twice in memory (RFC 5321 4.5.2). The
+ * end of data ({@link DATA_END}) is written apart, when the transaction decides to end.
  */
-export function* dataBody(message: MessageSource, chunkSize: number): Generator<Uint8Array> {
+export function* dataContent(message: MessageSource, chunkSize: number): Generator<Uint8Array> {
   const state = initialLineState()
   for (let off = 0; off < message.size; off += chunkSize) {
     yield encodeLines(message.slice(off, off + chunkSize), state, true)
   }
-  yield endLines(state, true)
+  yield endLines(state, false)
+}
+
+/** The content for DATA and its end (RFC 5321 4.1.1.4), slice by slice. */
+export function* dataBody(message: MessageSource, chunkSize: number): Generator<Uint8Array> {
+  yield* dataContent(message, chunkSize)
+  yield END
 }
 
 /**
- * The content for DATA of a small message, encoded at once: the text itself when an ASCII
- * string needs no change, else bytes (at most one new buffer).
+ * The content for DATA of a small message and its end, encoded at once: the text itself when an
+ * ASCII string needs no change, else bytes (at most one new buffer).
  */
 export function dataBodyNow(message: MessageSource): (string | Uint8Array)[] {
   if (message.text !== undefined) {
@@ -32,7 +41,9 @@ export function dataBodyNow(message: MessageSource): (string | Uint8Array)[] {
 /**
  * The message as BDAT chunks (RFC 3030 2): each slice of the input normalised to CRLF and sent
  * as 'BDAT <size>' plus exactly that many octets, the last one marked LAST. The number of chunks
- * is known before any is encoded, so their replies can be awaited in order.
+ * is known before any is encoded, so their replies can be awaited in order. With `endApart`,
+ * every slice goes in a chunk of its own and the end is a last empty chunk, 'BDAT 0 LAST': the
+ * content can then be sent before the transaction decides to end it.
  */
 export class BdatChunks {
   readonly count: number
@@ -41,33 +52,38 @@ export class BdatChunks {
   private readonly state = initialLineState()
   // A small ASCII message that needs no change goes out as text, in one chunk.
   private readonly text: string | undefined
+  private readonly content: number
 
   constructor(
     private readonly message: MessageSource,
     private readonly chunkSize: number,
     private readonly log: (line: string) => void,
+    endApart = false,
   ) {
     this.text =
       message.text !== undefined && message.size <= chunkSize
         ? cleanText(message.text, false)
         : undefined
-    this.count = this.text !== undefined ? 1 : Math.max(1, Math.ceil(message.size / chunkSize))
+    this.content = this.text !== undefined ? 1 : Math.max(1, Math.ceil(message.size / chunkSize))
+    this.count = endApart ? this.content + 1 : this.content
+  }
+
+  /** How many chunks were produced so far: the index of the next one. */
+  get sent(): number {
+    return this.index
   }
 
   /** The next command line and its octets (or, for a clean text message, both as text). */
   next(): [Uint8Array, Uint8Array] | string {
+    const i = this.index++
+    if (i === this.content) return this.line(0, true)
+    const last = i === this.count - 1
     const text = this.text
-    if (text !== undefined) {
-      this.index = 1
-      const line = command.bdat(text.length, true)
-      this.log(line.slice(0, -2))
-      return line + text
-    }
-    const last = ++this.index === this.count
+    if (text !== undefined) return this.line(text.length, last) + text
     const slice = this.message.slice(this.offset, this.offset + this.chunkSize)
     this.offset += this.chunkSize
     let body = encodeLines(slice, this.state, false)
-    if (last) {
+    if (i === this.content - 1) {
       const end = endLines(this.state, false)
       if (end.length > 0) {
         const joined = new Uint8Array(body.length + end.length)
@@ -76,18 +92,35 @@ export class BdatChunks {
         body = joined
       }
     }
-    const line = command.bdat(body.length, last)
-    this.log(line.slice(0, -2))
-    return [encoder.encode(line), body]
+    return [encoder.encode(this.line(body.length, last)), body]
   }
 
-  /** Every remaining chunk, for a pipelined write: lazily produced bytes, or the text. */
+  /** The chunks from the next one up to (not including) `end`, lazily: text, or bytes. */
+  upTo(end: number): string | Iterable<Uint8Array> {
+    if (this.text !== undefined) {
+      let out = ''
+      while (this.index < end) out += this.next() as string
+      return out
+    }
+    return this.bytes(end)
+  }
+
+  /** Every remaining chunk, for a pipelined write. */
   all(): string | Iterable<Uint8Array> {
-    if (this.text !== undefined) return this.index === 0 ? (this.next() as string) : ''
-    return this.bytes()
+    return this.upTo(this.count)
   }
 
-  private *bytes(): Generator<Uint8Array> {
-    while (this.index < this.count) yield* this.next() as [Uint8Array, Uint8Array]
+  private line(size: number, last: boolean): string {
+    const line = command.bdat(size, last)
+    this.log(line.slice(0, -2))
+    return line
+  }
+
+  private *bytes(end: number): Generator<Uint8Array> {
+    while (this.index < end) {
+      const chunk = this.next()
+      if (typeof chunk === 'string') yield encoder.encode(chunk)
+      else yield* chunk
+    }
   }
 }

@@ -1,7 +1,5 @@
-const CR = 13
-const LF = 10
-const DOT = 46
-const CRLF = new Uint8Array([CR, LF])
+import { CR, CRLF, DATA_END, DOT, LF } from './wire.js'
+
 const TERMINATOR = new Uint8Array([DOT, CR, LF])
 
 /**
@@ -105,7 +103,7 @@ export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boole
  */
 export function cleanText(text: string, dotStuff: boolean): string | undefined {
   const n = text.length
-  if (n === 0) return dotStuff ? '.\r\n' : ''
+  if (n === 0) return dotStuff ? DATA_END : ''
   if (dotStuff && text.charCodeAt(0) === DOT) return undefined
   let lines = 0
   for (let lf = text.indexOf('\n'); lf >= 0; lf = text.indexOf('\n', lf + 1)) {
@@ -120,8 +118,8 @@ export function cleanText(text: string, dotStuff: boolean): string | undefined {
     if (++crs > lines) return undefined
   }
   const terminated = text.charCodeAt(n - 1) === LF
-  if (!dotStuff) return terminated ? text : `${text}\r\n`
-  return terminated ? `${text}.\r\n` : `${text}\r\n.\r\n`
+  if (!dotStuff) return terminated ? text : `${text}${CRLF}`
+  return terminated ? `${text}${DATA_END}` : `${text}${CRLF}${DATA_END}`
 }
 
 /**
@@ -138,29 +136,3 @@ export function endLines(state: LineState, dotStuff: boolean): Uint8Array {
   if (parts.length === 0) return TERMINATOR
   return new Uint8Array([...parts, DOT, CR, LF])
 }
-
-/**
- * A whole message for DATA in one call: normalised, dot-stuffed and terminated.
- *
- * @example dotStuff(bytes('.hi')) // '..hi\r\n.\r\n'
- */
-export function dotStuff(input: Uint8Array): Uint8Array {
-  const state = initialLineState()
-  return concat(encodeLines(input, state, true), endLines(state, true))
-}
-
-/** A whole message for BDAT: CRLF line endings, ending with CRLF, no stuffing. */
-export function normalizeLines(input: Uint8Array): Uint8Array {
-  const state = initialLineState()
-  return concat(encodeLines(input, state, false), endLines(state, false))
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (b.length === 0) return a
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
-}
-
-export { CRLF }

@@ -27,6 +27,38 @@ export interface Envelope {
 }
 
 /**
+ * Options of one `SmtpClient.send` call.
+ *
+ * @example
+ * await client.send(envelope, raw, {
+ *   signal: AbortSignal.timeout(60_000),
+ *   beforeEnd: () => journal.markSending(id), // resolves before the end of data goes out
+ * })
+ */
+export interface SmtpSendOptions {
+  /**
+   * Aborts the send: a send still queued is withdrawn; one under way closes the connection
+   * (the server cannot be told to forget half a transaction).
+   */
+  signal?: AbortSignal
+  /**
+   * Awaited just before the end of the message data is written: the final "." of DATA, or the
+   * BDAT LAST chunk (with it, the content goes in chunks of its own and the end is an empty
+   * `BDAT 0 LAST`). It runs once the server has accepted MAIL, at least one recipient and
+   * (for BDAT) every chunk, so from the moment it resolves the message may be delivered: record
+   * there whatever must be known before that (a queue marks the message as possibly sent).
+   * Transactions queued behind this one wait for it.
+   *
+   * If it rejects, the end is never written, so nothing is delivered: `send` rejects with a
+   * transient `SmtpError` (stage `'data'`) whose `cause` is the rejection, and the
+   * transaction is abandoned safely: with BDAT by RSET (the connection stays usable), with DATA
+   * by closing the connection (the only way to stop a message in DATA; sends queued behind it
+   * fail as transient). Keep it short: the server's data timeout runs meanwhile.
+   */
+  beforeEnd?: () => Promise<void>
+}
+
+/**
  * The outcome of one message.
  *
  * @example

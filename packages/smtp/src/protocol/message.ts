@@ -1,4 +1,5 @@
 import { inputError } from '../errors.js'
+import { CR, LF, MAX_LINE_OCTETS } from './wire.js'
 
 const encoder = new TextEncoder()
 // Where Buffer exists (Node, Bun, Deno), latin1 turns an ASCII string into bytes with a copy;
@@ -24,10 +25,6 @@ const isAsciiText = (text: string): boolean => {
   const r = encoder.encodeInto(text, SCRATCH)
   return r.read === text.length && r.written === text.length
 }
-const LF = 10
-const CR = 13
-// RFC 5322 2.1.1: at most 998 octets per line, CRLF excluded.
-const MAX_LINE = 998
 
 /**
  * The message bytes as the transaction needs them: the size and 8-bit flag up front, the bytes
@@ -59,7 +56,7 @@ export function messageSource(raw: string | Uint8Array): MessageSource {
     if (isAsciiText(raw)) return new TextSource(raw)
     return new BytesSource(encoder.encode(raw), true)
   }
-  if (!(raw instanceof Uint8Array)) throw inputError('raw must be a string or a Uint8Array')
+  if (!(raw instanceof Uint8Array)) throw inputError('raw must be a string or a Uint8Array', 'raw')
   return new BytesSource(raw, hasEightBit(raw))
 }
 
@@ -75,7 +72,8 @@ class TextSource implements MessageSource {
 
   wireSize(): number {
     if (this.wire < 0) {
-      // Inline rather than through crlfSize: about twice as fast on a large string.
+      // Two native indexOf scans, each line break costing one comparison: a large clean
+      // message is measured in a few milliseconds.
       const raw = this.text
       const n = raw.length
       let size = n
@@ -183,15 +181,15 @@ function hasLongLine(
   for (;;) {
     const lf = nextLf(start)
     const end = lf < 0 ? n : lf
-    if (end - start > MAX_LINE) {
+    if (end - start > MAX_LINE_OCTETS) {
       let run = 0
       for (let i = start; i < end; i++) {
         if (at(i) === CR) {
-          if (run > MAX_LINE) return true
+          if (run > MAX_LINE_OCTETS) return true
           run = 0
         } else run++
       }
-      if (run > MAX_LINE) return true
+      if (run > MAX_LINE_OCTETS) return true
     }
     if (lf < 0) return false
     start = lf + 1

@@ -1,8 +1,9 @@
 import { inputError, SmtpError } from '../errors.js'
 import { type Capabilities, has } from './capabilities.js'
-import { assertAddress, assertSingleLine, command, isAscii } from './commands.js'
+import { assertAddress, assertSafeText, command, isAscii } from './commands.js'
 import type { DsnOptions, Envelope } from './envelope.js'
 import type { MessageSource } from './message.js'
+import { shown } from './text.js'
 import { utf8AddrXtext, xtext } from './xtext.js'
 
 /** A validated transaction: every command line, ready to write. */
@@ -25,14 +26,16 @@ export function planTransaction(
   caps: Capabilities,
   options: { preferData: boolean; log?: (line: string) => void; memo?: EnvelopeMemo },
 ): Plan {
-  if (envelope === null || typeof envelope !== 'object') throw inputError('envelope is required')
+  if (envelope === null || typeof envelope !== 'object') {
+    throw inputError('envelope is required', 'envelope')
+  }
   const memo = options.memo
   // The memo, when it holds this very envelope already checked.
   const known = memo?.matches(envelope, caps) === true ? memo : undefined
   if (known === undefined) {
     assertAddress(envelope.from, 'from', true)
     if (!Array.isArray(envelope.to) || envelope.to.length === 0) {
-      throw inputError('to must list at least one recipient')
+      throw inputError('to must list at least one recipient', 'to')
     }
     for (let i = 0; i < envelope.to.length; i++) assertAddress(envelope.to[i]!, `to[${i}]`)
   }
@@ -46,6 +49,7 @@ export function planTransaction(
   if (utf8 && !has(caps, 'SMTPUTF8')) {
     throw new SmtpError('An envelope address needs SMTPUTF8, which the server does not offer', {
       stage: 'mail',
+      hint: 'needs-smtputf8',
     })
   }
   // RFC 1870 6: do not send what the server already said it will refuse.
@@ -53,7 +57,7 @@ export function planTransaction(
   if (caps.size !== undefined && size > caps.size) {
     throw new SmtpError(
       `The message is ${size} octets; the server accepts at most ${caps.size} (SIZE)`,
-      { stage: 'mail' },
+      { stage: 'mail', hint: 'message-too-large', size: { message: size, limit: caps.size } },
     )
   }
   const bdat = has(caps, 'CHUNKING') && !options.preferData
@@ -63,8 +67,9 @@ export function planTransaction(
   else if (message.eightBit) {
     // RFC 6152 3: 8-bit content only to a server that offers 8BITMIME; never silently.
     if (!has(caps, '8BITMIME')) {
-      throw inputError(
+      throw new SmtpError(
         'The message contains 8-bit octets but the server does not offer 8BITMIME; encode it as 7-bit (quoted-printable or base64)',
+        { stage: 'input', field: 'raw', hint: 'needs-8bitmime' },
       )
     }
     mail.push('BODY=8BITMIME')
@@ -139,27 +144,29 @@ export class EnvelopeMemo {
 
 function checkDsn(dsn: DsnOptions): void {
   if (dsn.ret !== undefined && dsn.ret !== 'FULL' && dsn.ret !== 'HDRS') {
-    throw inputError(`dsn.ret must be 'FULL' or 'HDRS'`)
+    throw inputError(`dsn.ret must be 'FULL' or 'HDRS'`, 'dsn.ret')
   }
   if (dsn.envid !== undefined) {
-    assertSingleLine(dsn.envid, 'dsn.envid')
+    if (typeof dsn.envid !== 'string') throw inputError('dsn.envid must be a string', 'dsn.envid')
+    // RFC 3461 4.4: printable US-ASCII; controls are refused rather than xtext-encoded.
+    assertSafeText(dsn.envid, 'dsn.envid')
     if (dsn.envid.length === 0 || dsn.envid.length > 100) {
-      throw inputError('dsn.envid must be 1 to 100 characters')
+      throw inputError('dsn.envid must be 1 to 100 characters', 'dsn.envid')
     }
     xtext(dsn.envid, 'dsn.envid')
   }
   if (dsn.notify !== undefined) {
     if (!Array.isArray(dsn.notify) || dsn.notify.length === 0) {
-      throw inputError('dsn.notify must be a non-empty array')
+      throw inputError('dsn.notify must be a non-empty array', 'dsn.notify')
     }
     for (const n of dsn.notify) {
       if (typeof n !== 'string' || !NOTIFY.has(n)) {
-        throw inputError(`dsn.notify has an unknown value: ${JSON.stringify(n)}`)
+        throw inputError(`dsn.notify has an unknown value: ${shown(String(n))}`, 'dsn.notify')
       }
     }
     // RFC 3461 4.1: NEVER excludes the others.
     if (dsn.notify.includes('NEVER') && dsn.notify.length > 1) {
-      throw inputError("dsn.notify 'NEVER' cannot be combined with other values")
+      throw inputError("dsn.notify 'NEVER' cannot be combined with other values", 'dsn.notify')
     }
   }
 }

@@ -16,16 +16,20 @@ export interface Reply {
   readonly raw: string
 }
 
-/** Thrown when the server sends something that is not an SMTP reply. */
+import { CR, LF, MAX_REPLY_LINE_OCTETS, MAX_REPLY_LINES, MAX_REPLY_OCTETS } from './wire.js'
+
+/** A 2xx reply: the command succeeded (RFC 5321 4.2.1). */
+export function positive(reply: Reply): boolean {
+  return reply.code >= 200 && reply.code < 300
+}
+
+/** Thrown when the server sends something that is not an SMTP reply, or a reply beyond bounds. */
 export class ReplySyntaxError extends Error {
   override readonly name = 'ReplySyntaxError'
 }
 
-// RFC 5321 4.5.3.1.5 limits reply lines to 512 octets; be generous, but bounded.
-const MAX_LINE = 16 * 1024
 // RFC 3463 2: class.subject.detail
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?= |$)/
-const LF = 10
 // Single-line replies up to this length are remembered, this many of them.
 const CACHED_LINE = 80
 const CACHE_SIZE = 8
@@ -44,6 +48,8 @@ const decoder = new TextDecoder()
 export class ReplyParser {
   private partial: Uint8Array | undefined
   private lines: string[] = []
+  /** Octets of the lines of the unfinished multiline reply. */
+  private octets = 0
   private code = 0
   // Recent single-line replies by their bytes: a server answers MAIL, RCPT and DATA with the
   // same few lines again and again, so a pipelined session reuses them instead of decoding.
@@ -51,15 +57,11 @@ export class ReplyParser {
   private readonly cacheReplies: Reply[] = []
   private cacheNext = 0
 
-  /** Whether bytes of an unfinished reply are buffered. */
-  get pending(): boolean {
-    return this.partial !== undefined || this.lines.length > 0
-  }
-
   /** Drops buffered bytes, e.g. plaintext that followed the STARTTLS reply (RFC 3207 4.2). */
   reset(): void {
     this.partial = undefined
     this.lines = []
+    this.octets = 0
     this.code = 0
   }
 
@@ -76,18 +78,20 @@ export class ReplyParser {
     for (;;) {
       const nl = data.indexOf(LF, start)
       if (nl < 0) break
-      const end = nl > start && data[nl - 1] === 13 ? nl - 1 : nl
+      const end = nl > start && data[nl - 1] === CR ? nl - 1 : nl
       const short = end - start <= CACHED_LINE && this.lines.length === 0
       let reply = short ? this.cached(data, start, end) : undefined
       if (reply === undefined) {
-        reply = this.line(decodeLine(data, start, end))
+        reply = this.line(decodeLine(data, start, end), end - start)
         if (short && reply !== undefined) this.remember(data, start, end, reply)
       }
       if (reply !== undefined) replies.push(reply)
       start = nl + 1
     }
     if (start < data.length) {
-      if (data.length - start > MAX_LINE) throw new ReplySyntaxError('Reply line too long')
+      if (data.length - start > MAX_REPLY_LINE_OCTETS) {
+        throw new ReplySyntaxError('Reply line too long')
+      }
       this.partial = data.slice(start)
     }
     return replies
@@ -113,7 +117,7 @@ export class ReplyParser {
     this.cacheReplies[k] = reply
   }
 
-  private line(text: string): Reply | undefined {
+  private line(text: string, octets: number): Reply | undefined {
     // RFC 5321 4.2: Reply-code [ ("-" / SP) textstring ]
     const c0 = text.charCodeAt(0) - 48
     const c1 = text.charCodeAt(1) - 48
@@ -131,9 +135,18 @@ export class ReplyParser {
     }
     this.code = code
     this.lines.push(text.slice(4))
-    if (sep === '-') return undefined
+    if (sep === '-') {
+      this.octets += octets
+      if (this.lines.length >= MAX_REPLY_LINES || this.octets > MAX_REPLY_OCTETS) {
+        throw new ReplySyntaxError(
+          `Reply too long: a reply may have at most ${MAX_REPLY_LINES} lines and ${MAX_REPLY_OCTETS / 1024} KiB`,
+        )
+      }
+      return undefined
+    }
     const lines = this.lines
     this.lines = []
+    this.octets = 0
     return makeReply(code, lines)
   }
 }

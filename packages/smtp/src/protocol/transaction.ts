@@ -1,55 +1,102 @@
-import { type RecipientRejection, SmtpError, type SmtpStage } from '../errors.js'
-import { BdatChunks, dataBody, dataBodyNow } from './body.js'
+import type { SmtpStage } from '../errors.js'
+import { replyError, SmtpError } from '../errors.js'
+import { BdatChunks, dataBody, dataBodyNow, dataContent } from './body.js'
 import { command } from './commands.js'
+import type { OperationSession } from './conversation.js'
 import type { SendResult } from './envelope.js'
 import type { MessageSource } from './message.js'
+import {
+  committed,
+  DONE,
+  ENDING,
+  MAIL_ACCEPTED,
+  mailAccepted,
+  OPEN,
+  type Phase,
+  SETTLED,
+  SETTLED_UNCOMMITTED,
+  WAITING,
+} from './phase.js'
 import type { Plan } from './plan.js'
-import type { Reply } from './reply-parser.js'
-import { replyError, type Session } from './session.js'
-import { BDAT_END, DATA, END, MAIL, OTHER, RCPT, RSET, Step } from './step.js'
-import type { Expectation, Operation, TimeoutKind } from './types.js'
+import { Recipients } from './recipients.js'
+import { positive, type Reply } from './reply-parser.js'
+import {
+  BDAT_END,
+  DATA,
+  END,
+  MAIL,
+  OTHER,
+  RCPT,
+  RSET,
+  STEPS,
+  Step,
+  type StepOwner,
+  type StepSpec,
+} from './step.js'
+import type { Ending, Operation, TimeoutKind } from './types.js'
+import { DATA_END } from './wire.js'
 
-const positive = (reply: Reply) => reply.code >= 200 && reply.code < 300
+const ignore = () => {}
+
+/** What a {@link Transaction} is made of. */
+export interface TransactionInit {
+  session: OperationSession
+  plan: Plan
+  message: MessageSource
+  resolve(result: SendResult): void
+  reject(error: SmtpError): void
+  /** Awaited before the end of the message data is written (see `SmtpSendOptions.beforeEnd`). */
+  beforeEnd?: (() => Promise<void>) | undefined
+}
 
 /**
  * One mail transaction (RFC 5321 3.3): MAIL, RCPT per recipient, then DATA or BDAT. With
  * PIPELINING (RFC 2920) every command up to DATA, or the whole BDAT transaction, is written at
  * once and the replies are matched in order; without it, one command at a time.
  */
-export class Transaction implements Operation {
-  committed = false
-  done = false
-  private accepted: string[] = []
-  private readonly rejected: RecipientRejection[] = []
-  private outstanding = 0
-  private rcptReplies = 0
-  private mailOk = false
-  /**
-   * Where the end of the message data sits among the session's queued chunks, once queued: it
-   * was sent, and the message may have been delivered, only once the socket has taken it.
-   */
-  private endAt: number | undefined
-  private settled = false
-  private failed = false
+export class Transaction implements Operation, StepOwner {
+  private phase: Phase = WAITING
+  private readonly s: OperationSession
+  private readonly plan: Plan
+  private readonly message: MessageSource
+  private readonly resolve: (result: SendResult) => void
+  private readonly reject: (error: SmtpError) => void
+  private readonly beforeEnd: (() => Promise<void>) | undefined
   private readonly pipelined: boolean
+  private readonly recipients: Recipients
+  /** Replies still due. */
+  private outstanding = 0
+  private chunks: BdatChunks | undefined
 
-  constructor(
-    private readonly s: Session,
-    private readonly plan: Plan,
-    private readonly message: MessageSource,
-    private readonly resolve: (result: SendResult) => void,
-    private readonly reject: (error: SmtpError) => void,
-  ) {
-    this.pipelined = s.pipelining
+  constructor(init: TransactionInit) {
+    this.s = init.session
+    this.plan = init.plan
+    this.message = init.message
+    this.resolve = init.resolve
+    this.reject = init.reject
+    this.beforeEnd = init.beforeEnd
+    this.pipelined = init.session.pipelining
+    this.recipients = new Recipients(init.plan.rcpts.length)
+  }
+
+  get committed(): boolean {
+    return committed(this.phase)
+  }
+
+  get done(): boolean {
+    return this.phase === DONE
   }
 
   get openBdat(): boolean {
-    return this.plan.bdat && !this.done
+    return this.plan.bdat && this.phase !== DONE
   }
 
-  start(): void {
-    if (this.s.takeReset(this)) {
-      this.s.send(command.rset(), this.step(RSET, 'mail', 'RSET', 'command'))
+  start(previous: Operation | undefined): void {
+    this.phase = OPEN
+    // A refused transaction may have left MAIL state open, and after a pipelined BDAT
+    // transaction whose replies are still due the state is unknown: RSET first.
+    if (this.s.takeReset() || previous?.openBdat === true) {
+      this.s.send(command.rset(), this.step(STEPS.rset))
       // Without PIPELINING, MAIL waits for the RSET reply.
       if (!this.pipelined) return
     }
@@ -57,42 +104,26 @@ export class Transaction implements Operation {
   }
 
   private begin(): void {
-    this.s.send(this.plan.mail, this.step(MAIL, 'mail', 'MAIL FROM', 'command'))
+    this.s.send(this.plan.mail, this.step(STEPS.mail))
     if (!this.pipelined) return
     for (let i = 0; i < this.plan.rcpts.length; i++) this.sendRcpt(i)
-    if (this.plan.bdat) this.sendBdat(true)
+    if (this.plan.bdat) this.sendBdat()
     else this.sendData()
   }
 
-  private send(
-    line: string,
-    stage: SmtpStage,
-    verb: string,
-    timeout: TimeoutKind,
-    handle: (reply: Reply) => void,
-  ): void {
-    this.s.send(line, this.expectation(stage, verb, timeout, handle))
+  private step(spec: StepSpec, index = 0): Step {
+    this.outstanding++
+    return new Step({ owner: this, spec, index })
   }
 
-  private expectation(
+  private other(
     stage: SmtpStage,
     verb: string,
     timeout: TimeoutKind,
-    handle: (reply: Reply) => void,
-  ): Expectation {
-    return this.step(OTHER, stage, verb, timeout, 0, handle)
-  }
-
-  private step(
-    kind: number,
-    stage: SmtpStage,
-    verb: string,
-    timeout: TimeoutKind,
-    index = 0,
-    on?: (reply: Reply) => void,
+    on: (reply: Reply) => void,
   ): Step {
     this.outstanding++
-    return new Step(this, kind, stage, verb, timeout, index, on)
+    return new Step({ owner: this, spec: { kind: OTHER, stage, command: verb, timeout }, on })
   }
 
   /** A reply to one of this transaction's commands, in order. */
@@ -112,8 +143,7 @@ export class Transaction implements Operation {
         this.onEnd(reply, 'DATA')
         break
       case RSET:
-        if (!positive(reply))
-          this.fail(replyError('RSET was refused', reply, 'mail', 'RSET'), false)
+        if (!positive(reply)) this.refused(replyError('RSET was refused', reply, 'mail', 'RSET'))
         else if (!this.pipelined) this.begin()
         break
       case BDAT_END:
@@ -122,187 +152,280 @@ export class Transaction implements Operation {
       default:
         step.on!(reply)
     }
-    if (this.outstanding === 0 && !this.done && (this.settled || this.failed)) {
-      this.done = true
-      this.s.pump()
-    }
+    this.finishIfIdle()
+  }
+
+  private finishIfIdle(): void {
+    if (this.outstanding > 0 || this.phase.name !== 'settled') return
+    this.phase = DONE
+    this.s.progressed()
   }
 
   private onMail(reply: Reply): void {
     if (!positive(reply)) {
-      this.fail(replyError('MAIL FROM was refused', reply, 'mail', 'MAIL FROM'), false)
+      this.refused(replyError('MAIL FROM was refused', reply, 'mail', 'MAIL FROM'))
       return
     }
-    this.mailOk = true
-    if (!this.pipelined && !this.failed) this.sendRcpt(0)
+    const p = this.phase
+    if (p.name === 'ended') this.phase = { name: 'ended', mailAccepted: true, endAt: p.endAt }
+    else if (p.name === 'open') {
+      this.phase = MAIL_ACCEPTED
+      if (!this.pipelined) this.sendRcpt(0)
+    }
   }
 
   private sendRcpt(i: number): void {
-    this.s.send(this.plan.rcpts[i]!.line, this.step(RCPT, 'rcpt', 'RCPT TO', 'command', i))
+    this.s.send(this.plan.rcpts[i]!.line, this.step(STEPS.rcpt, i))
   }
 
   private onRcpt(i: number, reply: Reply): void {
-    const address = this.plan.rcpts[i]!.address
-    this.rcptReplies++
-    if (positive(reply)) this.accepted.push(address)
-    else this.rejected.push(rejection(address, reply))
-    if (this.pipelined || this.failed) return
+    this.recipients.answered(this.plan.rcpts[i]!.address, reply)
+    if (this.pipelined || this.phase.name !== 'open') return
     if (i + 1 < this.plan.rcpts.length) this.sendRcpt(i + 1)
-    else if (this.accepted.length === 0) this.fail(this.allRejected(), false)
-    else if (this.plan.bdat) this.sendBdat(false)
+    else if (this.recipients.allRefused) this.refused(this.allRejected())
+    else if (this.plan.bdat) this.sendBdat()
     else this.sendData()
   }
 
   private sendData(): void {
-    this.s.send(command.data(), this.step(DATA, 'data', 'DATA', 'dataInit'))
+    this.s.send(command.data(), this.step(STEPS.data))
   }
 
   private onData(reply: Reply): void {
+    const settled = this.phase.name === 'settled'
     if (reply.code !== 354) {
       // RFC 2920 3.1: with every RCPT refused, DATA's refusal is expected; report the RCPTs.
-      if (!this.failed) {
-        this.fail(
-          this.accepted.length === 0 && this.rcptReplies > 0
+      if (!settled) {
+        this.refused(
+          this.recipients.accepted.length === 0 && this.recipients.heard
             ? this.allRejected()
             : replyError('DATA was refused', reply, 'data', 'DATA'),
-          false,
         )
       }
       return
     }
-    if (this.failed || this.accepted.length === 0) {
-      // RFC 2920 3.1: a 354 after every RCPT failed still needs an (empty) end of data.
-      if (!this.failed) this.fail(this.allRejected(), false)
-      this.s.send(
-        '.\r\n',
-        this.expectation('message', 'DATA', 'data', () => {}),
-      )
-      this.committed = true
+    if (this.recipients.accepted.length === 0) {
+      // RFC 2920 3.1: a 354 after every RCPT failed still needs an (empty) end of data, which
+      // goes before anything queued behind this transaction.
+      this.s.send(DATA_END, this.other('message', 'DATA', 'data', ignore))
+      this.refused(this.allRejected())
+      this.phase = SETTLED
+      return
+    }
+    if (settled) {
+      // Recipients were accepted for a transaction that already failed (its RSET was refused):
+      // the end of data would deliver it, and in DATA only closing the connection abandons it.
+      this.s.lost(abandoning())
       return
     }
     const size = this.s.config.chunkSize
+    if (this.beforeEnd !== undefined) {
+      this.s.sendRaw(dataContent(this.message, size))
+      this.logContent()
+      this.ending(() => {
+        this.s.sendRaw(DATA_END)
+        this.dataEnded()
+      })
+      return
+    }
     if (this.message.size <= size) for (const c of dataBodyNow(this.message)) this.s.sendRaw(c)
     else this.s.sendRaw(dataBody(this.message, size))
-    const host = this.s.host
-    if (host.logging) host.log('client', `<${this.message.size} octets of message content>`)
-    this.s.expect(this.step(END, 'message', 'DATA', 'data'))
-    if (host.logging) host.log('client', '.')
-    this.endAt = this.s.queued
-    this.committed = true
-    this.s.pump()
+    this.logContent()
+    this.dataEnded()
+    this.s.progressed()
   }
 
-  private sendBdat(all: boolean): void {
-    const host = this.s.host
-    const chunks = new BdatChunks(this.message, this.s.config.chunkSize, (line) => {
-      if (host.logging) host.log('client', line)
-    })
-    if (all && chunks.count === 1) {
+  private logContent(): void {
+    if (this.s.logging) this.s.log('client', `<${this.message.size} octets of message content>`)
+  }
+
+  /** DATA's end was just queued: await its reply. */
+  private dataEnded(): void {
+    this.s.expect(this.step(STEPS.dataEnd))
+    if (this.s.logging) this.s.log('client', '.')
+    this.markEnded()
+  }
+
+  /** The end of the message data was just queued (its reply is awaited). */
+  private markEnded(): void {
+    this.phase = { name: 'ended', mailAccepted: mailAccepted(this.phase), endAt: this.s.queued }
+  }
+
+  /** Runs the caller's `beforeEnd`; once it resolves, `end` writes the end of the data. */
+  private ending(end: () => void): void {
+    this.phase = ENDING
+    let waiting: Promise<void>
+    try {
+      waiting = Promise.resolve(this.beforeEnd!())
+    } catch (e) {
+      waiting = Promise.reject(e)
+    }
+    waiting.then(
+      () => {
+        // The connection may have failed (or the send been aborted) meanwhile.
+        if (this.phase !== ENDING) return
+        end()
+        this.s.progressed()
+        this.s.flush()
+      },
+      (e: unknown) => {
+        if (this.phase === ENDING) this.abandon(e)
+      },
+    )
+  }
+
+  /** `beforeEnd` failed: the end of the data is never written, so nothing can be delivered. */
+  private abandon(cause: unknown): void {
+    const reason = cause instanceof Error ? `: ${cause.message}` : ''
+    const error = new SmtpError(
+      `The message was abandoned before its end: beforeEnd failed${reason}`,
+      {
+        stage: 'data',
+        command: this.plan.bdat ? 'BDAT' : 'DATA',
+        transient: true,
+        cause,
+      },
+    )
+    if (this.plan.bdat) {
+      // RFC 3030 2: RSET discards the chunks received so far; the connection stays usable.
+      this.refused(error)
+      this.s.flush()
+      return
+    }
+    // RFC 5321 4.1.1.4: in DATA everything up to the end is content; only closing the connection
+    // abandons the message.
+    this.phase = DONE
+    this.reject(error)
+    this.s.lost(abandoning(error))
+  }
+
+  private sendBdat(): void {
+    const log = (line: string) => {
+      if (this.s.logging) this.s.log('client', line)
+    }
+    const hook = this.beforeEnd !== undefined
+    const chunks = new BdatChunks(this.message, this.s.config.chunkSize, log, hook)
+    this.chunks = chunks
+    if (!this.pipelined) {
+      this.nextChunk()
+      return
+    }
+    if (!hook && chunks.count === 1) {
       // The usual case, written at once: one step, no closures.
-      this.s.expect(this.step(BDAT_END, 'message', 'BDAT', 'data'))
+      this.s.expect(this.step(STEPS.bdatEnd))
       this.s.sendRaw(chunks.all())
-      this.endAt = this.s.queued
-      this.committed = true
+      this.markEnded()
       return
     }
-    const onChunk = (last: boolean) => (reply: Reply) => {
-      if (last) return this.onBdatEnd(reply)
-      if (this.rcptReplies === this.plan.rcpts.length && this.accepted.length === 0) {
-        if (!this.failed) this.fail(this.allRejected(), false)
-        return
-      }
-      if (!positive(reply)) {
-        if (!this.failed) this.fail(replyError('BDAT was refused', reply, 'data', 'BDAT'), false)
-        return
-      }
-      if (!all && !this.failed) next()
+    // Every chunk now, but the end when `beforeEnd` must run first.
+    const now = hook ? chunks.count - 1 : chunks.count
+    for (let i = 0; i < now; i++) this.s.expect(this.chunkStep(i))
+    this.s.sendRaw(chunks.upTo(now))
+    if (!hook) this.markEnded()
+  }
+
+  private chunkStep(i: number): Step {
+    const last = i === this.chunks!.count - 1
+    return this.other(last ? 'message' : 'data', 'BDAT', 'data', (reply) => this.onChunk(i, reply))
+  }
+
+  /** Writes the next BDAT chunk with its awaited reply. */
+  private nextChunk(): void {
+    const chunks = this.chunks!
+    const i = chunks.sent
+    this.s.sendRaw(chunks.next())
+    this.s.expect(this.chunkStep(i))
+    if (i === chunks.count - 1) this.markEnded()
+  }
+
+  private onChunk(i: number, reply: Reply): void {
+    const chunks = this.chunks!
+    if (i === chunks.count - 1) {
+      this.onBdatEnd(reply)
+    } else if (this.recipients.allRefused) {
+      this.refused(this.allRejected())
+    } else if (!positive(reply)) {
+      this.refused(replyError('BDAT was refused', reply, 'data', 'BDAT'))
+    } else if (this.phase.name === 'open') {
+      if (this.beforeEnd !== undefined && i === chunks.count - 2)
+        this.ending(() => this.nextChunk())
+      else if (!this.pipelined) this.nextChunk()
     }
-    let sent = 0
-    const next = () => {
-      const last = ++sent === chunks.count
-      this.s.sendRaw(chunks.next())
-      this.s.expect(this.expectation(last ? 'message' : 'data', 'BDAT', 'data', onChunk(last)))
-      if (last) this.endAt = this.s.queued
-    }
-    if (!all) {
-      next()
-      return
-    }
-    for (let i = 0; i < chunks.count; i++) {
-      const last = i === chunks.count - 1
-      this.s.expect(this.expectation(last ? 'message' : 'data', 'BDAT', 'data', onChunk(last)))
-    }
-    this.s.sendRaw(chunks.all())
-    this.endAt = this.s.queued
-    this.committed = true
   }
 
   /** The reply to BDAT LAST: with every RCPT refused, its refusal reports the recipients. */
   private onBdatEnd(reply: Reply): void {
-    if (this.rcptReplies === this.plan.rcpts.length && this.accepted.length === 0) {
-      if (!this.failed) this.fail(this.allRejected(), false)
+    if (this.recipients.allRefused) {
+      this.refused(this.allRejected())
       return
     }
     this.onEnd(reply, 'BDAT')
   }
 
   private onEnd(reply: Reply, verb: string): void {
-    if (this.failed) return
+    if (this.phase.name !== 'ended') return
     if (!this.s.config.lmtp) {
       if (!positive(reply)) {
-        this.fail(replyError('The message was refused', reply, 'message', verb), false)
+        this.refused(replyError('The message was refused', reply, 'message', verb))
         return
       }
-      this.succeed(this.accepted, reply)
+      this.succeed(this.recipients.accepted, reply)
       return
     }
     // RFC 2033 4.2: one reply per accepted recipient, in RCPT order.
     const delivered: string[] = []
-    const recipients = [...this.accepted]
+    const recipients = [...this.recipients.accepted]
     const onRecipient = (i: number) => (r: Reply) => {
       if (positive(r)) delivered.push(recipients[i]!)
-      else this.rejected.push(rejection(recipients[i]!, r))
+      else this.recipients.refused(recipients[i]!, r)
       if (i < recipients.length - 1) return
-      if (delivered.length === 0) return this.fail(this.allRejected('message'), false)
+      if (delivered.length === 0) return this.refused(this.allRejected('message'))
       this.succeed(delivered, r)
     }
     for (let i = recipients.length - 1; i >= 1; i--) {
-      this.s.expect(this.expectation('message', verb, 'data', onRecipient(i)), true)
+      this.s.expectNext(this.other('message', verb, 'data', onRecipient(i)))
     }
     onRecipient(0)(reply)
   }
 
   private succeed(accepted: string[], reply: Reply): void {
-    if (this.settled) return
-    this.settled = true
-    this.resolve({ accepted, rejected: this.rejected, response: reply.raw })
+    this.phase = SETTLED
+    this.resolve({ accepted, rejected: this.recipients.rejected, response: reply.raw })
   }
 
   private allRejected(stage: SmtpStage = 'rcpt'): SmtpError {
-    // The error's code is a permanent refusal when there is one, so that `code`, `transient`
-    // and `permanent` agree: retrying cannot deliver to every recipient then.
-    const last = this.rejected.find((r) => r.code >= 500) ?? this.rejected[this.rejected.length - 1]
-    const lines = this.rejected.map((r) => `${r.address}: ${r.code} ${r.message}`)
-    return new SmtpError(`Every recipient was rejected: ${lines.join('; ')}`, {
+    return this.recipients.error(
       stage,
-      code: last?.code,
-      enhancedCode: last?.enhancedCode,
-      command: stage === 'rcpt' ? 'RCPT TO' : this.plan.bdat ? 'BDAT' : 'DATA',
-      response: last === undefined ? undefined : `${last.code} ${last.message}`,
-      transient: this.rejected.every((r) => r.code >= 400 && r.code < 500),
-      rejected: this.rejected,
-    })
+      stage === 'rcpt' ? 'RCPT TO' : this.plan.bdat ? 'BDAT' : 'DATA',
+    )
   }
 
-  /** Fails this call only; the connection stays usable unless `lost`. */
-  fail(error: SmtpError, lost: boolean): void {
-    this.failed = true
+  /** A reply refused the transaction: this call fails; the connection stays usable. */
+  private refused(error: SmtpError): void {
+    const p = this.phase
+    if (p.name === 'settled' || p.name === 'done') return
     // A refused transaction can leave the server in MAIL state (RFC 5321 4.1.1.5): RSET first.
-    if (!lost && this.mailOk && (this.endAt === undefined || this.plan.bdat)) this.s.dirty = true
-    if (lost) this.done = true
-    if (this.settled) return
-    this.settled = true
-    if (lost && this.endAt !== undefined && this.s.handedUpTo(this.endAt)) {
+    // After a DATA transaction's end its outcome is final; after BDAT's, RSET to be sure.
+    if (mailAccepted(p) && (p.name !== 'ended' || this.plan.bdat)) this.s.leftOpen()
+    this.phase = p.name === 'ended' ? SETTLED : SETTLED_UNCOMMITTED
+    this.reject(error)
+    this.finishIfIdle()
+  }
+
+  interrupted(error: SmtpError, ending: Ending): void {
+    const p = this.phase
+    if (p.name === 'done') return
+    this.phase = DONE
+    if (p.name === 'settled') return
+    if (p.name === 'ending') {
+      // No reply was awaited: the error is about this transaction's data, which never ended.
+      error = new SmtpError(error.message, {
+        stage: 'data',
+        command: this.plan.bdat ? 'BDAT' : 'DATA',
+        transient: true,
+        cause: error.cause,
+      })
+    } else if (ending === 'lost' && p.name === 'ended' && this.s.handedUpTo(p.endAt)) {
       error = new SmtpError(`${error.message}; the message was sent and may have been delivered`, {
         stage: error.stage,
         command: error.command,
@@ -312,15 +435,13 @@ export class Transaction implements Operation {
       })
     }
     this.reject(error)
-    if (this.outstanding === 0 && !this.done) {
-      this.done = true
-      this.s.pump()
-    }
   }
 }
 
-function rejection(address: string, reply: Reply): RecipientRejection {
-  const r: RecipientRejection = { address, code: reply.code, message: reply.message }
-  if (reply.enhancedCode !== undefined) r.enhancedCode = reply.enhancedCode
-  return r
+function abandoning(cause?: SmtpError): SmtpError {
+  return new SmtpError('The connection was closed to abandon a message in the middle of its data', {
+    stage: 'data',
+    transient: true,
+    cause,
+  })
 }

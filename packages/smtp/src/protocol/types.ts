@@ -17,14 +17,17 @@ export type TimeoutKind = 'greeting' | 'command' | 'dataInit' | 'data'
 /** What leaves in one write: command text, bytes, or a lazily produced body. */
 export type WireChunk = string | Uint8Array | Iterable<Uint8Array>
 
+/** Who a log line is from. */
+export type LogDirection = 'client' | 'server' | 'info'
+
 /** A reply the session waits for, in the order the commands were written. */
 export interface Expectation {
-  stage: SmtpStage
+  readonly stage: SmtpStage
   /** The command verb, for errors: 'MAIL FROM', 'RCPT TO', 'DATA', 'BDAT'... */
-  command: string
+  readonly command: string
   /** What the reply answers, for messages, when more telling than the verb. */
-  label?: string
-  timeout: TimeoutKind
+  readonly label?: string
+  readonly timeout: TimeoutKind
   handle(reply: Reply): void
 }
 
@@ -45,7 +48,7 @@ export interface SessionHost {
   awaiting(expectation: Expectation | undefined): void
   /** Whether `log` is wanted: when false the session skips building log lines. */
   readonly logging: boolean
-  log(direction: 'client' | 'server' | 'info', line: string): void
+  log(direction: LogDirection, line: string): void
   /** The handshake finished: the session can take transactions. */
   ready(): void
   /** The session ended with an error before or after `ready`. */
@@ -58,10 +61,9 @@ export interface SessionConfig {
   port: number
   name: string
   lmtp: boolean
+  /** Decided once connected: the default depends on the connected address (see `loopback`). */
   security: Security
-  /** TLS from the start (implicit). */
-  secure: boolean
-  /** The host is a loopback address: plaintext AUTH is acceptable there. */
+  /** The connected socket's remote address is a loopback address: plaintext AUTH is fine there. */
   loopback: boolean
   auth?: Credentials | undefined
   allowInsecureAuth: boolean
@@ -70,14 +72,23 @@ export interface SessionConfig {
   chunkSize: number
 }
 
+/**
+ * How a connection ended for the operations it still carried: `'lost'` when it broke or was
+ * dropped without an answer to what was sent (a message whose end reached the socket may then
+ * have been delivered), `'closed'` when the server's answers are known (a 421, a refusal, QUIT).
+ */
+export type Ending = 'lost' | 'closed'
+
 /** Work queued on the session: a transaction, RSET, NOOP or QUIT. */
 export interface Operation {
-  /** Later operations may be pipelined behind this one (RFC 2920 3.1). */
+  /** It will write nothing more: later operations may be pipelined behind it (RFC 2920 3.1). */
   readonly committed: boolean
+  /** Every reply it awaited has come, and its caller has its answer. */
   readonly done: boolean
   /** Whether this is a BDAT transaction still awaiting replies. */
   readonly openBdat: boolean
-  start(): void
-  /** The connection failed; `lost` is true for a loss or timeout (not a 421). */
-  fail(error: SmtpError, lost: boolean): void
+  /** Writes its commands; `previous` is the operation started just before, if any. */
+  start(previous: Operation | undefined): void
+  /** The connection ended before the operation finished. */
+  interrupted(error: SmtpError, ending: Ending): void
 }

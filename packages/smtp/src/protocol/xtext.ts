@@ -1,4 +1,5 @@
 import { inputError } from '../errors.js'
+import { shown } from './text.js'
 
 /**
  * RFC 3461 4: xtext, used for ENVID and ORCPT values. Printable ASCII except '+' and '=' as is;
@@ -10,7 +11,7 @@ export function xtext(value: string, field: string): string {
   let out = ''
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i)
-    if (c > 126) throw inputError(`${field} must be ASCII: ${JSON.stringify(value)}`)
+    if (c > 126) throw inputError(`${field} must be ASCII: ${shown(value)}`, field)
     out +=
       c < 33 || c === 43 || c === 61
         ? `+${c.toString(16).toUpperCase().padStart(2, '0')}`

@@ -18,6 +18,8 @@ const noHandlers: SocketHandlers = { data: () => {}, close: () => {} }
 
 class CloudflareSmtpSocket implements SmtpSocket {
   readonly localAddress = undefined
+  // Workers do not tell which address a connection reached: never treated as loopback.
+  readonly remoteAddress = undefined
   private handlers = noHandlers
   private reader!: ReadableStreamDefaultReader<Uint8Array>
   private writer!: WritableStreamDefaultWriter<Uint8Array>

@@ -69,6 +69,10 @@ class NodeSmtpSocket implements SmtpSocket {
     return this.socket.localAddress
   }
 
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress
+  }
+
   private attach(socket: Socket): void {
     socket.on('data', this.onData)
     socket.on('error', this.onError)

@@ -33,6 +33,12 @@ export interface SocketHandlers {
 export interface SmtpSocket {
   /** The local address, used for a default EHLO name. */
   readonly localAddress?: string | undefined
+  /**
+   * The address actually connected to, as the runtime reports it (e.g. '127.0.0.1', '::1').
+   * Only a loopback address here makes the default security 'starttls-opportunistic' and lets
+   * credentials go without TLS; undefined (a runtime that does not tell) never counts as loopback.
+   */
+  readonly remoteAddress?: string | undefined
   setHandlers(handlers: SocketHandlers): void
   /** Writes the chunks in order as one write; false asks the caller to await {@link drained}. */
   write(chunks: readonly Uint8Array[]): boolean

@@ -54,7 +54,6 @@ export function transcript(config: Partial<SessionConfig> = {}) {
       name: 'client.example.com',
       lmtp: false,
       security: 'none',
-      secure: false,
       loopback: false,
       allowInsecureAuth: false,
       preferData: false,
@@ -81,24 +80,25 @@ export function transcript(config: Partial<SessionConfig> = {}) {
     take(): string[] {
       return writes.splice(0)
     },
-    send(envelope: Envelope, raw: string): Outcome {
+    send(envelope: Envelope, raw: string, beforeEnd?: () => Promise<void>): Outcome {
       const outcome: Outcome = {}
       const bytes = messageSource(raw)
       const plan = planTransaction(envelope, bytes, session.capabilities, {
         preferData: session.config.preferData,
       })
       session.enqueue(
-        new Transaction(
+        new Transaction({
           session,
           plan,
-          bytes,
-          (r) => {
+          message: bytes,
+          resolve: (r) => {
             outcome.result = r
           },
-          (e) => {
+          reject: (e) => {
             outcome.error = e
           },
-        ),
+          beforeEnd,
+        }),
       )
       return outcome
     },

@@ -117,6 +117,28 @@ describe('against aiosmtpd with STARTTLS and AUTH', () => {
     }).catch((e: unknown) => e)
     expect(error).toMatchObject({ name: 'SmtpError', stage: 'tls' })
   })
+
+  it('says the certificate is not trusted, and which fix applies, when the CA is missing', async () => {
+    const error = await SmtpClient.connect({
+      host: server.host,
+      port: server.port,
+      security: 'starttls',
+    }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ stage: 'tls', hint: 'untrusted-certificate' })
+    expect((error as Error).message).toMatch(
+      /not trusted for this host: pass the CA .* as tls: \{ ca \}/,
+    )
+  })
+
+  it('says the certificate is for another name when connecting by one it does not carry', async () => {
+    const error = await SmtpClient.connect({
+      host: server.host,
+      port: server.port,
+      security: 'starttls',
+      tls: { ca: server.ca, servername: 'mail.example.org' },
+    }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ stage: 'tls', hint: 'untrusted-certificate' })
+  })
 })
 
 describe('against aiosmtpd with implicit TLS', () => {
@@ -138,6 +160,15 @@ describe('against aiosmtpd with implicit TLS', () => {
     await client.send({ from: 'a@example.com', to: ['b@example.org'] }, message)
     const [got] = await server.waitFor(1)
     expect(got!.data.toString('latin1')).toBe(message)
+  })
+
+  it('says the certificate is not trusted when implicit TLS has no CA for it', async () => {
+    const error = await SmtpClient.connect({
+      host: 'localhost',
+      port: server.port,
+      security: 'implicit',
+    }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ stage: 'tls', hint: 'untrusted-certificate' })
   })
 
   it("suggests security 'implicit' when the greeting never comes in plaintext", async () => {

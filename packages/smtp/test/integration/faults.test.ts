@@ -364,4 +364,13 @@ describe('scripted faults', () => {
     expect(e).toMatchObject({ stage: 'tls' })
     expect(e.message).toMatch(/security: 'starttls'/)
   })
+
+  it("says which fix applies when implicit TLS meets a plaintext greeting: 'use-starttls'", async () => {
+    const s = await scripted(async (c) => {
+      c.write('220 mx.test ESMTP\r\n')
+      await c.readLine().catch(() => {})
+    })
+    const e = await failure(connect(s.port, { security: 'implicit' }))
+    expect(e).toMatchObject({ stage: 'tls', hint: 'use-starttls' })
+  })
 })

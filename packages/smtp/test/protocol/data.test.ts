@@ -1,13 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  cleanText,
-  dotStuff,
-  encodeLines,
-  endLines,
-  initialLineState,
-  normalizeLines,
-} from '../../src/protocol/data.js'
+import { cleanText, encodeLines, endLines, initialLineState } from '../../src/protocol/data.js'
+import { dotStuff, normalizeLines } from '../helpers/data.js'
 
 const enc = (s: string) => Buffer.from(s, 'latin1')
 const str = (b: Uint8Array) => Buffer.from(b).toString('latin1')

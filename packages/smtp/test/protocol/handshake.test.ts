@@ -95,7 +95,6 @@ describe('Handshake', () => {
   it('authenticates with PLAIN and keeps the secret out of the log', () => {
     const t = transcript({
       security: 'implicit',
-      secure: true,
       auth: { user: 'alice', pass: 's3cret' },
     })
     t.server('220 mx')
@@ -110,7 +109,6 @@ describe('Handshake', () => {
 
   it('authenticates with LOGIN, answering each prompt, with continuations redacted', () => {
     const t = transcript({
-      secure: true,
       security: 'implicit',
       auth: { user: 'alice', pass: 's3cret' },
     })
@@ -132,7 +130,6 @@ describe('Handshake', () => {
 
   it('turns 535 into an auth error with code 535 that never shows the password', () => {
     const t = transcript({
-      secure: true,
       security: 'implicit',
       auth: { user: 'alice', pass: 's3cret' },
     })
@@ -161,7 +158,7 @@ describe('Handshake', () => {
   })
 
   it('fails when credentials are given but no AUTH is offered', () => {
-    const t = transcript({ secure: true, security: 'implicit', auth: { user: 'a', pass: 'p' } })
+    const t = transcript({ security: 'implicit', auth: { user: 'a', pass: 'p' } })
     t.server('220 mx')
     t.server('250-mx', '250 PIPELINING')
     expect(t.failures[0]).toMatchObject({ stage: 'auth' })
@@ -176,5 +173,51 @@ describe('Handshake', () => {
     expect(t.failures[0]).toMatchObject({ stage: 'ehlo', code: 421, transient: true })
     expect(t.session.usable).toBe(false)
     expect(t.events).toEqual(['close'])
+  })
+
+  it('tells which fix applies: implicit TLS, when TLS data or nothing comes where the greeting belongs', () => {
+    const record = transcript()
+    record.session.receive(new Uint8Array([0x16, 0x03, 0x01, 0x00, 0x05]))
+    expect(record.failures[0]?.hint).toBe('use-implicit-tls')
+    const silent = transcript({ port: 2465, security: 'starttls' })
+    silent.session.timedOut(30_000)
+    expect(silent.failures[0]).toMatchObject({ stage: 'greeting', hint: 'use-implicit-tls' })
+  })
+
+  it('tells which fix applies when STARTTLS is required but not offered', () => {
+    const t = transcript({ security: 'starttls' })
+    t.server('220 mx')
+    t.server('250-mx', '250 AUTH PLAIN')
+    expect(t.failures[0]).toMatchObject({ stage: 'starttls', hint: 'starttls-unavailable' })
+    const tlsPort = transcript({ security: 'starttls', port: 465 })
+    tlsPort.server('220 mx')
+    tlsPort.server('250-mx', '250 AUTH PLAIN')
+    expect(tlsPort.failures[0]).toMatchObject({ stage: 'starttls', hint: 'use-implicit-tls' })
+  })
+
+  it('tells which fix applies when credentials would go in clear, and sends them to a loopback address', () => {
+    const away = transcript({ security: 'starttls-opportunistic', auth: { user: 'a', pass: 'p' } })
+    away.server('220 mx')
+    away.server('250-mx', '250 AUTH PLAIN')
+    expect(away.failures[0]).toMatchObject({ stage: 'auth', hint: 'plaintext-auth' })
+    const loopback = transcript({
+      security: 'starttls-opportunistic',
+      loopback: true,
+      auth: { user: 'a', pass: 'p' },
+    })
+    loopback.server('220 mx')
+    loopback.server('250-mx', '250 AUTH PLAIN')
+    expect(loopback.take()[1]).toBe(`AUTH PLAIN ${btoa('\0a\0p')}\r\n`)
+  })
+
+  it('says QUIT and writes no AUTH line for credentials the chosen mechanism cannot carry', () => {
+    const t = transcript({
+      security: 'implicit',
+      auth: { user: 'john doe', pass: 'p', mechanism: 'CRAM-MD5' },
+    })
+    t.server('220 mx')
+    t.server('250-mx', '250 AUTH CRAM-MD5')
+    expect(t.take()).toEqual(['EHLO client.example.com\r\n', 'QUIT\r\n'])
+    expect(t.failures[0]).toMatchObject({ stage: 'input', field: 'auth.user' })
   })
 })

@@ -145,4 +145,44 @@ describe('EnvelopeMemo', () => {
       'MAIL FROM:<a@x.org> SMTPUTF8\r\n',
     )
   })
+
+  it('tells which fix applies when the server lacks what the message needs', () => {
+    const error = (f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        return e as SmtpError
+      }
+      throw new Error('did not throw')
+    }
+    expect(error(() => plan({ from: 'ü@x.org', to: ['b@x.org'] }, 'x'))).toMatchObject({
+      hint: 'needs-smtputf8',
+    })
+    expect(error(() => plan({ from: 'a@x.org', to: ['b@x.org'] }, 'é'))).toMatchObject({
+      hint: 'needs-8bitmime',
+      field: 'raw',
+    })
+    expect(
+      error(() =>
+        plan({ from: 'a@x.org', to: ['b@x.org'] }, `${'x'.repeat(9)}\r\n`, caps('SIZE 10')),
+      ),
+    ).toMatchObject({ hint: 'message-too-large', size: { message: 11, limit: 10 } })
+  })
+
+  it('names the field of every envelope input error', () => {
+    const field = (env: object) => {
+      try {
+        plan(env as never, 'x')
+      } catch (e) {
+        return (e as SmtpError).field
+      }
+    }
+    expect(field({ from: 'a@x.org', to: [] })).toBe('to')
+    expect(field({ from: 'a b@x.org', to: ['b@x.org'] })).toBe('from')
+    expect(field({ from: 'a@x.org', to: ['b@x.org', 'c'] })).toBe('to[1]')
+    expect(field({ from: 'a@x.org', to: ['b@x.org'], dsn: { ret: 'ALL' } })).toBe('dsn.ret')
+    expect(field({ from: 'a@x.org', to: ['b@x.org'], dsn: { notify: ['SOMETIMES'] } })).toBe(
+      'dsn.notify',
+    )
+  })
 })

@@ -20,11 +20,11 @@ describe('ReplyParser', () => {
   it('joins a multiline reply and returns it once complete', () => {
     const p = new ReplyParser()
     expect(p.push(bytes('250-mx.example.org\r\n250-SIZE 10\r\n'))).toEqual([])
-    expect(p.pending).toBe(true)
     const [r] = p.push(bytes('250 PIPELINING\r\n'))
     expect(r?.lines).toEqual(['mx.example.org', 'SIZE 10', 'PIPELINING'])
     expect(r?.raw).toBe('250-mx.example.org\n250-SIZE 10\n250 PIPELINING')
-    expect(p.pending).toBe(false)
+    // nothing of it is left over: the next reply stands alone
+    expect(p.push(bytes('220 b\r\n')).map((x) => x.raw)).toEqual(['220 b'])
   })
 
   it('accepts a bare code and bare LF line ends', () => {
@@ -43,6 +43,37 @@ describe('ReplyParser', () => {
 
   it('refuses an endless line instead of buffering it forever', () => {
     expect(() => new ReplyParser().push(new Uint8Array(20000).fill(65))).toThrow(/too long/)
+  })
+
+  it('bounds one reply to 512 lines: an endless multiline reply is refused, not buffered', () => {
+    const p = new ReplyParser()
+    const line = bytes('250-SOMETHING\r\n')
+    let thrown: unknown
+    let lines = 0
+    try {
+      for (; lines < 100_000; lines++) p.push(line)
+    } catch (e) {
+      thrown = e
+    }
+    expect(thrown).toBeInstanceOf(ReplySyntaxError)
+    expect((thrown as Error).message).toMatch(/Reply too long: a reply may have at most 512 lines/)
+    expect(lines).toBe(511)
+  })
+
+  it('accepts a reply of 512 lines', () => {
+    const reply = `${'250-x\r\n'.repeat(511)}250 end\r\n`
+    expect(new ReplyParser().push(bytes(reply))[0]?.lines).toHaveLength(512)
+  })
+
+  it('bounds one reply to 256 KiB, however few its lines', () => {
+    const long = `250-${'x'.repeat(15_000)}\r\n`
+    const p = new ReplyParser()
+    expect(() => {
+      for (let i = 0; i < 20; i++) p.push(bytes(long))
+    }).toThrow(/256 KiB/)
+    expect(new ReplyParser().push(bytes(`${long.repeat(16)}250 end\r\n`))[0]?.lines).toHaveLength(
+      17,
+    )
   })
 
   it('drops buffered bytes on reset', () => {

@@ -42,4 +42,27 @@ describe('Session', () => {
     t.server('250 done')
     expect(t.awaiting).toBeUndefined()
   })
+
+  it('ends the session on a reply beyond its bounds, naming the step', () => {
+    const t = transcript()
+    t.server('220 mx')
+    t.server(...Array.from({ length: 600 }, () => '250-EXTENSION'))
+    expect(t.failures[0]).toMatchObject({ stage: 'ehlo', command: 'EHLO', transient: true })
+    expect(t.failures[0]?.message).toMatch(/Reply too long/)
+    expect(t.events).toEqual(['destroy'])
+  })
+
+  it('fails a transaction whose beforeEnd runs when the server closes, rather than leaving it pending', async () => {
+    const t = readySession(['PIPELINING'])
+    let release!: () => void
+    const out = t.send(
+      { from: 'a@x.org', to: ['b@x.org'] },
+      'x\r\n',
+      () => new Promise((r) => (release = r)),
+    )
+    t.server('250 ok', '250 ok', '354 go')
+    t.session.connectionLost()
+    expect(out.error).toMatchObject({ stage: 'data', transient: true, deliveryUnknown: false })
+    release()
+  })
 })
