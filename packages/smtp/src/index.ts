@@ -6,7 +6,12 @@ export type {
 } from './auth/index.js'
 export { SmtpClient } from './client.js'
 export { type RecipientRejection, SmtpError, type SmtpErrorInit, type SmtpStage } from './errors.js'
-export type { SmtpConnectOptions, SmtpLogEntry, SmtpTimeouts } from './options.js'
+export {
+  defaultPort,
+  type SmtpConnectOptions,
+  type SmtpLogEntry,
+  type SmtpTimeouts,
+} from './options.js'
 export type { Capabilities } from './protocol/capabilities.js'
 export { assertAddress } from './protocol/commands.js'
 export type { DsnOptions, Envelope, SendResult } from './protocol/envelope.js'

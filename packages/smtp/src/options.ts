@@ -74,6 +74,16 @@ export function isLoopback(host: string): boolean {
   )
 }
 
+/**
+ * The port used when none is given (RFC 8314 3.3, RFC 6409 3.1): 465 for implicit TLS, else 587.
+ *
+ * @example
+ * defaultPort('implicit') // 465
+ */
+export function defaultPort(security?: Security): number {
+  return security === 'implicit' ? 465 : 587
+}
+
 const SECURITY = new Set(['implicit', 'starttls', 'starttls-opportunistic', 'none'])
 
 function timeout(value: number | undefined, fallback: number, field: string): number {
@@ -105,7 +115,7 @@ export function resolveOptions(o: SmtpConnectOptions): ResolvedOptions {
     }
   }
   const loopback = isLoopback(o.host)
-  const port = o.port ?? (o.security === 'implicit' ? 465 : 587)
+  const port = o.port ?? defaultPort(o.security)
   const security =
     o.security ?? (port === 465 ? 'implicit' : loopback ? 'starttls-opportunistic' : 'starttls')
   const t = o.timeouts ?? {}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SmtpError } from '../src/errors.js'
-import { isLoopback, resolveOptions } from '../src/options.js'
+import { defaultPort, isLoopback, resolveOptions } from '../src/options.js'
 
 describe('resolveOptions', () => {
   it('defaults to port 587 with STARTTLS required', () => {
@@ -14,6 +14,12 @@ describe('resolveOptions', () => {
   it('uses implicit TLS on port 465 and port 465 for implicit TLS', () => {
     expect(resolveOptions({ host: 'smtp.example.com', port: 465 }).security).toBe('implicit')
     expect(resolveOptions({ host: 'smtp.example.com', security: 'implicit' }).port).toBe(465)
+  })
+
+  it('exports the default port rule it applies', () => {
+    expect(defaultPort('implicit')).toBe(465)
+    expect(defaultPort('starttls')).toBe(587)
+    expect(defaultPort(undefined)).toBe(587)
   })
 
   it('is opportunistic on loopback hosts', () => {

@@ -1,4 +1,4 @@
-import { SmtpError, type SmtpStage } from '../errors.js'
+import { notStartedError, SmtpError, type SmtpStage } from '../errors.js'
 import { type Capabilities, emptyCapabilities } from './capabilities.js'
 import { Fifo } from './fifo.js'
 import { Handshake } from './handshake.js'
@@ -150,7 +150,11 @@ export class Session {
   enqueue(op: Operation): void {
     if (this.state !== 'ready') {
       op.fail(
-        new SmtpError('The connection is closed', { stage: 'connect', transient: true }),
+        new SmtpError('The connection is closed', {
+          stage: 'connect',
+          transient: true,
+          notStarted: true,
+        }),
         false,
       )
       return
@@ -292,9 +296,15 @@ export class Session {
   }
 
   private failAll(error: SmtpError, lost: boolean): void {
-    const ops = [...this.active, ...this.queue.drain()]
+    const active = this.active
+    const queued = this.queue.drain()
     this.active = []
-    for (const op of ops) if (!op.done) op.fail(error, lost)
+    for (const op of active) if (!op.done) op.fail(error, lost)
+    // Operations that never started wrote nothing: their callers may try them elsewhere.
+    if (queued.length > 0) {
+      const unstarted = notStartedError(error)
+      for (const op of queued) if (!op.done) op.fail(unstarted, lost)
+    }
   }
 
   /** An error at the step now awaited. */
