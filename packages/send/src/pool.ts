@@ -1,7 +1,7 @@
 import type { Envelope, SendResult } from '@mail/smtp'
 import { abortReason, SendError } from './errors.js'
 import { describeFailure } from './failure.js'
-import type { Outcome, PoolCommand, PoolEvent, SchedulerConfig } from './scheduler.js'
+import type { Outcome, PoolCommand, PoolEvent, SchedulerConfig } from './pool-events.js'
 import { Scheduler } from './scheduler.js'
 
 /**

@@ -1,78 +1,14 @@
 import type { Failure } from './failure.js'
 import { JobQueue } from './job-queue.js'
+import { Openings } from './openings.js'
+import type { Outcome, PoolCommand, PoolEvent, SchedulerConfig } from './pool-events.js'
 import { RateLimiter } from './rate-limit.js'
 import { backoffDelay, shouldRetry } from './retry.js'
 
 // The pool's decisions, sans I/O: events about messages and connections go in, commands come
-// out. No socket, promise or timer lives here; the time of every event is given with it, so the
-// rules are tested from transcripts (see test/scheduler.test.ts) and the driver (pool.ts) only
-// carries commands out.
-
-/**
- * What happened, told to {@link Scheduler.handle}. Message ids are chosen by the caller in
- * submission order; connection ids come from `open` commands.
- *
- * @example
- * scheduler.handle({ type: 'submitted', id: 1 }, now) // [{ type: 'open', connection: 1 }, ...]
- */
-export type PoolEvent =
-  /** A message to send; `replayable: false` (a one-shot body) is never tried again once started. */
-  | { type: 'submitted'; id: number; replayable?: boolean }
-  /** The connection is greeted, secured and authenticated. */
-  | { type: 'opened'; connection: number }
-  | { type: 'openFailed'; connection: number; failure: Failure }
-  /** A retired connection is gone (its QUIT is done, or its opening was cancelled). */
-  | { type: 'closed'; connection: number }
-  | { type: 'succeeded'; id: number }
-  /**
-   * An attempt failed; `connectionLost` on the first failure of a connection that died (the
-   * others queued on it follow, without it).
-   */
-  | { type: 'failed'; id: number; failure: Failure; connectionLost?: boolean }
-  /** The message's signal aborted. */
-  | { type: 'aborted'; id: number }
-  /** Time passed (the wake-up asked for by a `wake` command). */
-  | { type: 'tick' }
-  /** The transport closes: finish the messages, then retire every connection. */
-  | { type: 'close' }
-
-/**
- * How a message ended: `'failed'` carries its last attempt's error (a permanent refusal, or the
- * retry budget spent on its own attempts); `'unreachable'` means no connection could be opened
- * (the last opening's error).
- */
-export type Outcome = 'sent' | 'failed' | 'delivery-unknown' | 'aborted' | 'unreachable'
-
-/**
- * What to do, returned by {@link Scheduler.handle} in order.
- *
- * @example
- * { type: 'dispatch', id: 7, connection: 2 } // send message 7 on connection 2
- */
-export type PoolCommand =
-  | { type: 'open'; connection: number }
-  | { type: 'dispatch'; id: number; connection: number }
-  /** End the connection (QUIT when it is usable; abort it while it opens). */
-  | { type: 'retire'; connection: number }
-  | { type: 'settle'; id: number; outcome: Outcome }
-  /** Send a `tick` at this time (replaces the previous request); undefined: none needed. */
-  | { type: 'wake'; at: number | undefined }
-  /** After `close`: every message settled and every connection closed. */
-  | { type: 'drained' }
-
-/** The pool's settings with defaults filled in. */
-export interface SchedulerConfig {
-  maxConnections: number
-  maxMessagesPerConnection: number
-  maxInFlightPerConnection: number
-  idleTimeoutMs: number
-  rateLimit: { messages: number; perMs: number } | undefined
-  /** Attempts per message, and rounds of failed connection openings before giving up. */
-  attempts: number
-  backoffMs: number
-  /** How long one fewer connection is opened after the server asked to slow down. */
-  slowDownMs: number
-}
+// out (pool-events.ts). No socket, promise or timer lives here; the time of every event is given
+// with it, so the rules are tested from transcripts (see test/scheduler.test.ts) and the driver
+// (pool.ts) only carries commands out.
 
 interface Job {
   seq: number
@@ -121,25 +57,16 @@ export class Scheduler {
   private readonly backoff = new Set<Job>()
   private readonly connections = new Map<number, Connection>()
   private out: PoolCommand[] = []
+  private readonly openings: Openings
   private now = 0
   private nextConnection = 1
-  /** Failed openings in a row (the backoff exponent); reset by a successful one. */
-  private openFailures = 0
-  /** Rounds of failed openings with no connection alive (the give-up count). */
-  private failedRounds = 0
-  private gateUntil = 0
-  /** Connections allowed now: lowered when the server asks to slow down. */
-  private cap: number
-  private capRestoreAt = 0
-  /** Connections that lowered the limit since it last rose. */
-  private readonly slowedBy = new Set<number>()
   private closing = false
   private drainedSent = false
   private wakeAt: number | undefined
 
   constructor(config: SchedulerConfig) {
     this.config = config
-    this.cap = config.maxConnections
+    this.openings = new Openings(config)
     this.limiter = config.rateLimit && new RateLimiter(config.rateLimit, () => this.now)
   }
 
@@ -169,7 +96,9 @@ export class Scheduler {
         break
       case 'failed':
         this.ended(event.id, event.connectionLost === true, (job, conn) => {
-          if (event.failure.slowDown && conn !== undefined) this.slowDown(conn)
+          if (event.failure.slowDown && conn !== undefined) {
+            this.openings.slowDown(conn.id, this.alive(), this.now)
+          }
           this.failed(job, event.failure)
         })
         break
@@ -207,9 +136,7 @@ export class Scheduler {
   private opened(id: number): void {
     const conn = this.connections.get(id)
     if (conn === undefined) return
-    this.openFailures = 0
-    this.failedRounds = 0
-    this.gateUntil = 0
+    this.openings.succeeded()
     if (conn.state === 'retiring') return
     conn.state = 'ready'
     conn.idleSince = this.now
@@ -218,16 +145,14 @@ export class Scheduler {
   private openFailed(id: number, failure: Failure): void {
     const conn = this.connections.get(id)
     if (conn === undefined) return
-    if (conn.state !== 'retiring' && failure.slowDown) this.slowDown(conn)
+    if (conn.state === 'retiring') {
+      this.connections.delete(id)
+      return
+    }
+    if (failure.slowDown) this.openings.slowDown(id, this.alive(), this.now)
     this.connections.delete(id)
-    if (conn.state === 'retiring') return
-    this.openFailures++
-    this.gateUntil = this.now + backoffDelay(this.openFailures + 1, this.config.backoffMs)
-    if (this.alive() > 0) return // the others serve the queue meanwhile
-    this.failedRounds++
-    if (failure.kind !== 'permanent' && this.failedRounds < this.config.attempts) return
+    if (!this.openings.failed(failure, this.now, this.alive() === 0)) return
     // No connection can be had: the waiting messages fail; their own attempts are untouched.
-    this.failedRounds = 0
     for (let job = this.queue.peek(); job !== undefined; job = this.queue.peek()) {
       this.queue.take()
       this.settle(job, 'unreachable')
@@ -293,17 +218,6 @@ export class Scheduler {
     this.out.push({ type: 'settle', id: job.seq, outcome })
   }
 
-  /**
-   * The server asked for less on `conn`: one connection fewer than are alive (it included), for
-   * `slowDownMs`. One connection lowers the limit once until the limit rises again.
-   */
-  private slowDown(conn: Connection): void {
-    if (this.slowedBy.has(conn.id)) return
-    this.slowedBy.add(conn.id)
-    this.cap = Math.max(1, Math.min(this.cap, this.alive()) - 1)
-    this.capRestoreAt = this.now + this.config.slowDownMs
-  }
-
   /** Connections opening or able to send. */
   private alive(): number {
     let n = 0
@@ -321,11 +235,7 @@ export class Scheduler {
         this.queue.add(job) // by submission order: before every later message
       }
     }
-    if (this.cap < this.config.maxConnections && now >= this.capRestoreAt) {
-      this.cap++
-      this.capRestoreAt = now + this.config.slowDownMs
-      this.slowedBy.clear()
-    }
+    this.openings.restore(now)
     let rateWait = 0
     for (let job = this.queue.peek(); job !== undefined; job = this.queue.peek()) {
       if (this.limiter !== undefined) {
@@ -374,10 +284,7 @@ export class Scheduler {
 
   private canOpen(opening: number): boolean {
     if (this.closing && this.jobs.size === 0) return false
-    const limit = Math.min(this.config.maxConnections, this.cap)
-    if (this.connections.size >= limit || this.now < this.gateUntil) return false
-    // After a failed opening, probe with one connection at a time until one succeeds.
-    return this.openFailures === 0 || opening === 0
+    return this.openings.allows(this.now, this.connections.size, opening)
   }
 
   private open(): void {
@@ -432,11 +339,9 @@ export class Scheduler {
   /** The earliest time the state changes by itself; asked for only when it moves. */
   private requestWake(rateWait: number): void {
     const now = this.now
-    let at = Number.POSITIVE_INFINITY
+    let at = this.openings.nextChange(now, this.queue.size > 0)
     for (const job of this.backoff) at = Math.min(at, job.readyAt)
     if (rateWait > 0) at = Math.min(at, now + rateWait)
-    if (this.queue.size > 0 && now < this.gateUntil) at = Math.min(at, this.gateUntil)
-    if (this.cap < this.config.maxConnections) at = Math.min(at, this.capRestoreAt)
     if (this.queue.size === 0 && !this.closing) {
       for (const conn of this.connections.values()) {
         if (conn.state === 'ready' && conn.inFlight === 0) {

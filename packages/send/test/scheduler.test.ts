@@ -1,12 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Failure } from '../src/failure.js'
-import {
-  type PoolCommand,
-  type PoolEvent,
-  Scheduler,
-  type SchedulerConfig,
-} from '../src/scheduler.js'
+import type { PoolCommand, PoolEvent, SchedulerConfig } from '../src/pool-events.js'
+import { Scheduler } from '../src/scheduler.js'
 
 // Transcripts of the pool's scheduler: events in, commands out, time given by hand. No socket,
 // no timer, no sleep.
