@@ -1,7 +1,6 @@
 // Reading a ready message only as far as its result needs: the Message-ID field of its header
 // section (RFC 5322 3.6.4), for `sendRaw`'s result. Nothing else of it is parsed or changed.
 
-const latin1 = new TextDecoder('latin1')
 const MESSAGE_ID = /^message-id[ \t]*:[ \t]*((?:[^\r\n]|\r?\n[ \t])*)/im
 
 /**
@@ -12,7 +11,7 @@ const MESSAGE_ID = /^message-id[ \t]*:[ \t]*((?:[^\r\n]|\r?\n[ \t])*)/im
  * messageIdOf('Message-ID: <a@b>\r\nSubject: x\r\n\r\nHi') // '<a@b>'
  */
 export function messageIdOf(raw: string | Uint8Array): string | undefined {
-  const text = typeof raw === 'string' ? raw : latin1.decode(raw.subarray(0, headerEnd(raw)))
+  const text = typeof raw === 'string' ? raw : latin1(raw.subarray(0, headerEnd(raw)))
   const end = typeof raw === 'string' ? headerEndOfText(text) : text.length
   const match = MESSAGE_ID.exec(text.slice(0, end))
   const value = match?.[1]?.replace(/\r?\n[ \t]/g, ' ').trim()
@@ -33,4 +32,13 @@ function headerEnd(raw: Uint8Array): number {
     if (raw[i + 1] === 0x0a || (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a)) return i
   }
   return raw.length
+}
+
+/** Octets as the characters of the same codes (every runtime's TextDecoder cannot do latin1). */
+function latin1(bytes: Uint8Array): string {
+  let text = ''
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192))
+  }
+  return text
 }
