@@ -56,7 +56,7 @@ export class Scheduler {
   private readonly queue = new JobQueue<Job>()
   private readonly backoff = new Set<Job>()
   private readonly connections = new Map<number, Connection>()
-  private out: PoolCommand[] = []
+  private readonly out: PoolCommand[] = []
   private readonly openings: Openings
   private now = 0
   private nextConnection = 1
@@ -75,8 +75,12 @@ export class Scheduler {
     return this.jobs.size
   }
 
-  /** Applies one event at time `now` and returns the commands it leads to, in order. */
-  handle(event: PoolEvent, now: number): PoolCommand[] {
+  /**
+   * Applies one event at time `now` and returns the commands it leads to, in order. The list is
+   * reused by the next call (one per message would only feed the collector): read it first.
+   */
+  handle(event: PoolEvent, now: number): readonly PoolCommand[] {
+    this.out.length = 0
     this.now = Math.max(this.now, now)
     switch (event.type) {
       case 'submitted':
@@ -92,15 +96,10 @@ export class Scheduler {
         this.connections.delete(event.connection)
         break
       case 'succeeded':
-        this.ended(event.id, false, (job) => this.settle(job, 'sent'))
+        this.succeeded(event.id)
         break
       case 'failed':
-        this.ended(event.id, event.connectionLost === true, (job, conn) => {
-          if (event.failure.slowDown && conn !== undefined) {
-            this.openings.slowDown(conn.id, this.alive(), this.now)
-          }
-          this.failed(job, event.failure)
-        })
+        this.failed(event.id, event.failure, event.connectionLost === true)
         break
       case 'aborted':
         this.aborted(event.id)
@@ -114,9 +113,7 @@ export class Scheduler {
         break
     }
     this.plan()
-    const out = this.out
-    this.out = []
-    return out
+    return this.out
   }
 
   private submitted(id: number, replayable: boolean): void {
@@ -159,23 +156,29 @@ export class Scheduler {
     }
   }
 
-  /**
-   * A message's attempt ended: its connection has one message fewer in flight, or is gone.
-   * `then` sees the connection as it was (undefined when an earlier failure reported it lost).
-   */
-  private ended(id: number, lost: boolean, then: (job: Job, conn?: Connection) => void): void {
+  /** The message whose attempt ended, if it was on the wire; its connection has one fewer. */
+  private ended(id: number): Job | undefined {
     const job = this.jobs.get(id)
-    if (job === undefined || job.state !== 'sending') return
+    if (job === undefined || job.state !== 'sending') return undefined
     const conn = this.connections.get(job.connection)
-    if (conn !== undefined) {
-      conn.inFlight--
-      if (conn.inFlight === 0) conn.idleSince = this.now
-    }
-    then(job, conn)
-    if (lost && conn !== undefined) this.connections.delete(conn.id)
+    if (conn !== undefined && --conn.inFlight === 0) conn.idleSince = this.now
+    return job
   }
 
-  private failed(job: Job, failure: Failure): void {
+  private succeeded(id: number): void {
+    const job = this.ended(id)
+    if (job !== undefined) this.settle(job, 'sent')
+  }
+
+  private failed(id: number, failure: Failure, connectionLost: boolean): void {
+    const job = this.ended(id)
+    if (job === undefined) return
+    // Gone already when an earlier failure reported it lost.
+    const conn = this.connections.get(job.connection)
+    if (conn !== undefined) {
+      if (failure.slowDown) this.openings.slowDown(conn.id, this.alive(), this.now)
+      if (connectionLost) this.connections.delete(conn.id)
+    }
     if (job.aborted) {
       this.settle(job, failure.kind === 'delivery-unknown' ? failure.kind : 'aborted')
       return

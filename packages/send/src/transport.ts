@@ -101,13 +101,19 @@ export class PooledTransport implements Transport {
   }
 
   /** Signs (with `dkim`) and sends a message already validated (used by `sendmail`). */
-  async sendPrepared(prepared: PreparedMessage, options?: SendOptions): Promise<RawSendInfo> {
-    if (this.config.dkim.length > 0) {
-      prepared.body = await sign(prepared.body, this.config.dkim)
-      const signal = options?.signal
-      if (signal?.aborted) throw abortReason(signal)
-    }
-    const result = await this.pool.submit(prepared, options)
+  sendPrepared(prepared: PreparedMessage, options?: SendOptions): Promise<RawSendInfo> {
+    if (this.config.dkim.length > 0) return this.signAndSend(prepared, options)
+    return this.pool.submit(prepared, options).then((result) => this.finish(prepared, result))
+  }
+
+  private async signAndSend(prepared: PreparedMessage, options?: SendOptions) {
+    prepared.body = await sign(prepared.body, this.config.dkim)
+    const signal = options?.signal
+    if (signal?.aborted) throw abortReason(signal)
+    return this.finish(prepared, await this.pool.submit(prepared, options))
+  }
+
+  private finish(prepared: PreparedMessage, result: SendResult): RawSendInfo {
     const info = resultInfo(prepared, result)
     this.delivered(prepared, info)
     return info
@@ -148,7 +154,10 @@ function resultInfo(prepared: PreparedMessage, result: SendResult): RawSendInfo 
   const { messageId, envelope } = prepared
   const { accepted, rejected, response } = result
   // The result reports the addresses, not the wire flags (SMTPUTF8, DSN) of the envelope.
-  const addresses = { from: envelope.from, to: envelope.to }
+  const addresses =
+    envelope.smtputf8 === undefined && envelope.dsn === undefined
+      ? envelope
+      : { from: envelope.from, to: envelope.to }
   if (messageId === undefined) return { envelope: addresses, accepted, rejected, response }
   return { messageId, envelope: addresses, accepted, rejected, response }
 }

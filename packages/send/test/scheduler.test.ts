@@ -34,7 +34,7 @@ function transcript(over: Partial<SchedulerConfig> = {}) {
       now = ms
       return t
     },
-    all: (event: PoolEvent): PoolCommand[] => s.handle(event, now),
+    all: (event: PoolEvent): PoolCommand[] => [...s.handle(event, now)],
     on: (event: PoolEvent): PoolCommand[] => t.all(event).filter((c) => c.type !== 'wake'),
     /** Submits messages `ids` and returns every command they led to. */
     submit: (...ids: number[]) => ids.flatMap((id) => t.on({ type: 'submitted', id })),
@@ -358,7 +358,7 @@ function simulate(seed: number, messages: number, cfg: SchedulerConfig) {
   const refusedIds = new Set<number>()
   const problems: string[] = []
   const apply = (event: PoolEvent) => {
-    for (const c of s.handle(event, now)) {
+    for (const c of [...s.handle(event, now)]) {
       if (c.type === 'open') opening.add(c.connection)
       else if (c.type === 'dispatch') {
         if (settled.has(c.id)) problems.push(`dispatched ${c.id} after it settled`)
