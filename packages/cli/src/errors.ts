@@ -1,3 +1,4 @@
+import { classifyFailure } from '@mail/send'
 import { CliError, findErrno } from './output.js'
 
 /** The fields of `SmtpError`, `MimeError` and `SendError` the CLI reads (seams.md). */
@@ -11,7 +12,6 @@ interface KnownErrorFields {
   command?: string
   response?: string
   stage?: string
-  deliveryUnknown?: boolean
   rejected?: { address: string; code: number; enhancedCode?: string; message: string }[]
 }
 
@@ -61,12 +61,14 @@ export function describeError(err: unknown, hostPort?: string): string {
     const kind = ADDRESS_FIELD.test(e.field) ? 'bad address in' : 'invalid'
     return `${kind} ${fieldLabel(e.field)}: ${e.message}`
   }
+  // What a failure means is @mail/send's to say; the wording here follows it.
+  if (classifyFailure(err) === 'delivery-unknown') {
+    const detail = e.name === 'SendError' ? `: ${e.message}` : ''
+    return `delivery unknown: the connection to ${where} failed after the message was sent (it may have been delivered)${detail}`
+  }
   if (e.name === 'SendError') {
     if (e.kind === 'envelope')
       return `bad address in ${fieldLabel(e.field ?? 'envelope')}: ${e.message}`
-    if (e.kind === 'delivery-unknown') {
-      return `delivery unknown: the connection to ${where} failed after the message was sent (it may have been delivered): ${e.message}`
-    }
     if (e.kind === 'transport') return `bad SMTP transport: ${e.message}`
   }
 
@@ -95,9 +97,6 @@ export function describeError(err: unknown, hostPort?: string): string {
     if (e.rejected && e.rejected.length > 0) {
       const list = e.rejected.map((r) => `${r.address} (${replyText(r)})`).join(', ')
       return `all recipients rejected: ${list}`
-    }
-    if (e.deliveryUnknown) {
-      return `delivery unknown: the connection to ${where} failed after the message was sent (it may have been delivered)`
     }
     if (e.stage === 'tls' || e.stage === 'starttls') {
       return e.message.includes(where)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chooseTarget, connectOptionsFromUrl } from '../src/transport.js'
+import { chooseTarget } from '../src/transport.js'
 
 describe('chooseTarget', () => {
   it('prefers --smtp, then SMTP_URL, then the embedded inbox', () => {
@@ -44,26 +44,5 @@ describe('chooseTarget', () => {
       expect((err as Error).message).toMatch(/security/)
       expect((err as Error).message).not.toContain('secret')
     }
-  })
-})
-
-describe('connectOptionsFromUrl', () => {
-  it('percent-decodes credentials and honours ?security', () => {
-    expect(connectOptionsFromUrl('smtp://u%40x:p%2Fss@127.0.0.1:2525?security=none')).toEqual({
-      host: '127.0.0.1',
-      port: 2525,
-      security: 'none',
-      auth: { user: 'u@x', pass: 'p/ss' },
-    })
-  })
-
-  it('keeps connection settings and drops transport-only ones', () => {
-    expect(
-      connectOptionsFromUrl('smtps://mail.example.com?pool=true&attempts=2&name=me.example.com'),
-    ).toEqual({
-      host: 'mail.example.com',
-      security: 'implicit',
-      name: 'me.example.com',
-    })
   })
 })

@@ -2,11 +2,12 @@
  * Why a `SendError` was raised:
  * - `'transport'`: the transport (URL or options) is missing or malformed; `field` names the part.
  * - `'envelope'`: an explicit envelope or the derived one cannot be sent; `field` names the part.
+ * - `'message'`: a ready message given to `sendRaw` cannot be sent as it is (`field` `'raw'`).
  * - `'delivery-unknown'`: the connection failed after the whole message was sent but before the
  *   server's reply: the message may or may not have been delivered, so it is never retried.
  * - `'closed'`: the transport was closed before the message could be sent.
  */
-export type SendErrorKind = 'transport' | 'envelope' | 'delivery-unknown' | 'closed'
+export type SendErrorKind = 'transport' | 'envelope' | 'message' | 'delivery-unknown' | 'closed'
 
 /**
  * An error of `@mail/send` itself. Server replies and network failures are `SmtpError`s, bad

@@ -10,10 +10,17 @@ export type {
 } from '@mail/mime'
 export { MimeError } from '@mail/mime'
 export type { DkimOptions } from '@mail/mime/dkim'
-export type { RecipientRejection, SmtpConnectOptions } from '@mail/smtp'
+export type {
+  DsnOptions,
+  Envelope,
+  RecipientRejection,
+  SmtpConnectOptions,
+  SmtpLogEntry,
+} from '@mail/smtp'
 export { SmtpError } from '@mail/smtp'
 export { SendError, type SendErrorKind } from './errors.js'
-export { classifyFailure, type FailureKind } from './retry.js'
+export { classifyFailure, type FailureKind } from './failure.js'
+export { serverOf } from './options.js'
 export { sendmail } from './sendmail.js'
 export {
   createTestTransport,
@@ -23,9 +30,9 @@ export {
 } from './test-transport.js'
 export { createTransport } from './transport.js'
 export type {
-  EnvelopeInput,
   MessageSource,
   PoolOptions,
+  RawSendInfo,
   RetryOptions,
   SendInfo,
   SendManyOptions,
@@ -38,4 +45,4 @@ export type {
   TransportInput,
   VerifyInfo,
 } from './types.js'
-export { parseSmtpUrl, redactUrl, URL_OPTIONS } from './url.js'
+export { parseSmtpUrl, URL_OPTIONS } from './url.js'

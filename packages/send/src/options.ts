@@ -1,8 +1,8 @@
 import type { BuildOptions } from '@mail/mime'
 import type { DkimOptions } from '@mail/mime/dkim'
-import type { SmtpConnectOptions } from '@mail/smtp'
+import { defaultPort, type SmtpConnectOptions } from '@mail/smtp'
 import { transportError } from './errors.js'
-import type { TransportInput } from './types.js'
+import type { PoolOptions, RetryOptions, SmtpTransportOptions, TransportInput } from './types.js'
 import { parseSmtpUrl } from './url.js'
 
 /** Pool settings with every default filled in. */
@@ -12,6 +12,7 @@ export interface ResolvedPool {
   rateLimit: { messages: number; perMs: number } | undefined
   idleTimeoutMs: number
   maxInFlightPerConnection: number
+  slowDownMs: number
 }
 
 /** A transport's configuration, validated once when the transport is created. */
@@ -25,6 +26,48 @@ export interface ResolvedTransport {
 
 const DEFAULT_IDLE_MS = 30_000
 const DEFAULT_IN_FLIGHT = 32
+const DEFAULT_SLOW_DOWN_MS = 60_000
+
+/**
+ * Every option a transport takes: the `@mail/smtp` connect options and the transport's own. An
+ * option outside this list is refused (nothing is silently ignored); add new ones here.
+ */
+export const TRANSPORT_OPTIONS = [
+  'host',
+  'port',
+  'security',
+  'tls',
+  'auth',
+  'name',
+  'lmtp',
+  'timeouts',
+  'allowInsecureAuth',
+  'preferData',
+  'onLog',
+  'socket',
+  'url',
+  'pool',
+  'retry',
+  'dkim',
+  'build',
+] as const satisfies readonly (keyof SmtpTransportOptions)[]
+
+/** Fails to compile when SmtpTransportOptions gains a field that the list above does not name. */
+type EveryOptionListed<Unlisted extends never> = Unlisted
+export type UnlistedTransportOptions = EveryOptionListed<
+  Exclude<keyof SmtpTransportOptions, (typeof TRANSPORT_OPTIONS)[number]>
+>
+
+const POOL_OPTIONS = [
+  'maxConnections',
+  'maxMessagesPerConnection',
+  'rateLimit',
+  'idleTimeoutMs',
+  'maxInFlightPerConnection',
+  'slowDownMs',
+] as const satisfies readonly (keyof PoolOptions)[]
+const RETRY_OPTIONS = ['attempts', 'backoffMs'] as const satisfies readonly (keyof RetryOptions)[]
+const RATE_LIMIT_OPTIONS = ['messages', 'perMs'] as const
 
 /** Reads SMTP_URL without touching Node-only APIs: `process` may not exist (Workers, browsers). */
 export function smtpUrlFromEnvironment(): string | undefined {
@@ -53,12 +96,13 @@ export function resolveTransport(input: TransportInput | undefined): ResolvedTra
   } else {
     throw transportError('transport', 'must be a URL string or an options object')
   }
-  checkMisplaced(options)
+  checkKeys(options, TRANSPORT_OPTIONS, '')
   const { url: _url, pool, retry, dkim, build, ...connect } = options
   if (typeof connect.host !== 'string' || connect.host === '') {
     throw transportError('host', 'is missing')
   }
   if (connect.port !== undefined) checkInt(connect.port, 'port', 1, 65535)
+  if (retry !== undefined) checkKeys(retry, RETRY_OPTIONS, 'retry.')
   return {
     connect: connect as SmtpConnectOptions,
     pool: resolvePool(pool),
@@ -69,6 +113,18 @@ export function resolveTransport(input: TransportInput | undefined): ResolvedTra
     dkim: resolveDkim(dkim),
     build,
   }
+}
+
+/**
+ * Where a transport connects: its host and port, the default port filled in as `@mail/smtp`
+ * chooses it. Throws like `createTransport` for a bad URL or options.
+ *
+ * @example
+ * serverOf('smtps://mail.example.com') // { host: 'mail.example.com', port: 465 }
+ */
+export function serverOf(transport: TransportInput | undefined): { host: string; port: number } {
+  const { host, port, security } = resolveTransport(transport).connect
+  return { host, port: port ?? defaultPort(security) }
 }
 
 /** URL parts first, explicit fields over them; nested option groups merged field by field. */
@@ -98,12 +154,17 @@ function resolvePool(pool: Exclude<TransportInput, string>['pool']): ResolvedPoo
       rateLimit: undefined,
       idleTimeoutMs: DEFAULT_IDLE_MS,
       maxInFlightPerConnection: DEFAULT_IN_FLIGHT,
+      slowDownMs: DEFAULT_SLOW_DOWN_MS,
     }
   }
   const p = pool === true ? {} : pool
   if (typeof p !== 'object' || p === null) throw transportError('pool', 'must be true or an object')
+  checkKeys(p, POOL_OPTIONS, 'pool.')
   let rateLimit: ResolvedPool['rateLimit']
   if (p.rateLimit !== undefined) {
+    if (typeof p.rateLimit === 'object' && p.rateLimit !== null) {
+      checkKeys(p.rateLimit, RATE_LIMIT_OPTIONS, 'pool.rateLimit.')
+    }
     rateLimit = {
       messages: checkInt(p.rateLimit?.messages, 'pool.rateLimit.messages', 1, 1e9),
       perMs: checkInt(p.rateLimit?.perMs, 'pool.rateLimit.perMs', 1, 1e12),
@@ -123,10 +184,12 @@ function resolvePool(pool: Exclude<TransportInput, string>['pool']): ResolvedPoo
       1,
       100_000,
     ),
+    slowDownMs: checkInt(p.slowDownMs ?? DEFAULT_SLOW_DOWN_MS, 'pool.slowDownMs', 0, 1e12),
   }
 }
 
-function resolveDkim(dkim: Exclude<TransportInput, string>['dkim']): DkimOptions[] {
+/** DKIM options as a list, each checked for its required fields. */
+export function resolveDkim(dkim: Exclude<TransportInput, string>['dkim']): DkimOptions[] {
   if (dkim === undefined) return []
   const list = Array.isArray(dkim) ? dkim : [dkim]
   list.forEach((d, i) => {
@@ -141,24 +204,44 @@ function resolveDkim(dkim: Exclude<TransportInput, string>['dkim']): DkimOptions
   return list
 }
 
-// Options of other mailers that would otherwise be silently ignored, with what to use instead.
+// Options of other mailers (Nodemailer's spellings), with what to write here instead.
 const MISPLACED: Record<string, string> = {
   secure: "use security: 'implicit' (TLS from the start) or 'starttls'",
   requireTLS: "use security: 'starttls' (the default for a non-loopback host)",
   ignoreTLS: "use security: 'none'",
+  opportunisticTLS: "use security: 'starttls-opportunistic'",
   service: 'give host and port (or a URL)',
   user: 'use auth: { user, pass }',
   pass: 'use auth: { user, pass }',
+  authMethod: 'the mechanism is chosen from what the server offers; give auth: { user, pass }',
   maxConnections: 'belongs in pool: { maxConnections }',
   maxMessages: 'use pool: { maxMessagesPerConnection }',
   rateLimit: 'belongs in pool: { rateLimit: { messages, perMs } }',
   rateDelta: 'use pool: { rateLimit: { messages, perMs } }',
+  connectionTimeout: 'use timeouts: { connect }',
+  greetingTimeout: 'use timeouts: { greeting }',
+  socketTimeout: 'use timeouts: { command, data }',
+  logger: 'use onLog: (entry) => ...',
+  debug: 'use onLog: (entry) => ...',
+  signal: 'pass it with each message: transport.send(message, { signal })',
+  disableFileAccess: '@mail/send never reads files or URLs: give attachment content',
+  disableUrlAccess: '@mail/send never reads files or URLs: give attachment content',
 }
 
-function checkMisplaced(options: object): void {
+/**
+ * Refuses keys outside `known` (SendError kind 'transport' naming `prefix + key`), with what to
+ * write instead for the spellings other mailers use.
+ */
+export function checkKeys(options: object, known: readonly string[], prefix: string): void {
   for (const key of Object.keys(options)) {
-    const hint = Object.hasOwn(MISPLACED, key) ? MISPLACED[key] : undefined
-    if (hint !== undefined) throw transportError(key, `is not an option of @mail/send: ${hint}`)
+    if (known.includes(key)) continue
+    const hint = prefix === '' && Object.hasOwn(MISPLACED, key) ? MISPLACED[key] : undefined
+    throw transportError(
+      prefix + key,
+      hint === undefined
+        ? `is not an option of @mail/send (${prefix === '' ? 'options' : prefix.slice(0, -1)}: ${known.join(', ')})`
+        : `is not an option of @mail/send: ${hint}`,
+    )
   }
 }
 

@@ -2,16 +2,17 @@ import { type BuildOptions, composeMessage, domainToAscii, type MessageInput } f
 import type { DkimOptions } from '@mail/mime/dkim'
 import { assertAddress, type Envelope } from '@mail/smtp'
 import { SendError } from './errors.js'
-import type { EnvelopeInput, SendMessage } from './types.js'
+import type { Submission } from './pool.js'
+import { messageIdOf } from './raw.js'
+import type { SendMessage } from './types.js'
 
-/** A message built, signed and ready for the wire, with everything its result reports. */
-export interface PreparedMessage {
-  raw: string
-  messageId: string
-  /** The envelope reported in the result. */
-  envelope: EnvelopeInput
-  /** The envelope handed to the SMTP client (with SMTPUTF8 when the message needs it). */
-  smtpEnvelope: Envelope
+/**
+ * A message validated and ready for the wire, with what its result reports. The body is in
+ * memory today (`replayable`); a streamed, one-shot body will be one more kind of `body`.
+ */
+export interface PreparedMessage extends Submission {
+  /** The Message-ID with angle brackets; undefined for a raw message without one. */
+  messageId: string | undefined
 }
 
 /**
@@ -23,31 +24,59 @@ export function prepare(message: SendMessage, build: BuildOptions | undefined): 
     throw new SendError('envelope', 'The message must be an object', { field: 'message' })
   }
   let input: MessageInput = message
-  let explicit: EnvelopeInput | undefined
+  let explicit: Envelope | undefined
   if (message.envelope !== undefined) {
     const { envelope, ...rest } = message
     explicit = checkEnvelope(envelope, build?.smtputf8 === true)
     input = rest
   }
   const composed = composeMessage(input, build)
-  const envelope = explicit ?? composed.envelope
+  const envelope: Envelope = explicit ?? { from: composed.envelope.from, to: composed.envelope.to }
   if (envelope.to.length === 0) {
     throw new SendError('envelope', 'The message has no recipients: to, cc and bcc are empty', {
       field: 'to',
     })
   }
-  const smtpEnvelope: Envelope = { from: envelope.from, to: envelope.to }
-  if (composed.smtputf8) smtpEnvelope.smtputf8 = true
-  return { raw: composed.raw, messageId: composed.messageId, envelope, smtpEnvelope }
+  if (composed.smtputf8) envelope.smtputf8 = true
+  return { envelope, body: composed.raw, replayable: true, messageId: composed.messageId }
 }
 
-function checkEnvelope(envelope: unknown, smtputf8: boolean): EnvelopeInput {
+/**
+ * Checks a ready message and its envelope for `sendRaw`: the same envelope rules as an explicit
+ * envelope of `send`; the bytes go out as they are.
+ */
+export function prepareRaw(envelope: unknown, raw: unknown, smtputf8: boolean): PreparedMessage {
+  const checked = checkEnvelope(envelope, smtputf8)
+  if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) {
+    throw new SendError('message', 'raw must be a string or a Uint8Array', { field: 'raw' })
+  }
+  if (raw.length === 0) throw new SendError('message', 'raw is empty', { field: 'raw' })
+  return { envelope: checked, body: raw, replayable: true, messageId: messageIdOf(raw) }
+}
+
+const ENVELOPE_FIELDS = ['from', 'to', 'dsn', 'smtputf8']
+
+function checkEnvelope(envelope: unknown, smtputf8: boolean): Envelope {
   if (typeof envelope !== 'object' || envelope === null) {
     throw new SendError('envelope', 'envelope must be { from: string; to: string[] }', {
       field: 'envelope',
     })
   }
-  const { from, to } = envelope as { from?: unknown; to?: unknown }
+  for (const key of Object.keys(envelope)) {
+    if (!ENVELOPE_FIELDS.includes(key)) {
+      throw new SendError(
+        'envelope',
+        `envelope.${key} is not an envelope field (${ENVELOPE_FIELDS.join(', ')})`,
+        { field: `envelope.${key}` },
+      )
+    }
+  }
+  const { from, to, dsn, smtputf8: utf8 } = envelope as Partial<Record<keyof Envelope, unknown>>
+  if (utf8 !== undefined && typeof utf8 !== 'boolean') {
+    throw new SendError('envelope', 'envelope.smtputf8 must be true or false', {
+      field: 'envelope.smtputf8',
+    })
+  }
   checkPath(from, 'envelope.from', true)
   if (!Array.isArray(to) || to.length === 0) {
     throw new SendError('envelope', 'envelope.to must be a non-empty array of addresses', {
@@ -57,11 +86,17 @@ function checkEnvelope(envelope: unknown, smtputf8: boolean): EnvelopeInput {
   to.forEach((address, i) => {
     checkPath(address, `envelope.to[${i}]`, false)
   })
-  if (smtputf8) return { from: from as string, to: [...(to as string[])] }
-  return {
-    from: asciiDomain(from as string, 'envelope.from'),
-    to: (to as string[]).map((address, i) => asciiDomain(address, `envelope.to[${i}]`)),
-  }
+  const unicode = smtputf8 || utf8 === true
+  const checked: Envelope = unicode
+    ? { from: from as string, to: [...(to as string[])] }
+    : {
+        from: asciiDomain(from as string, 'envelope.from'),
+        to: (to as string[]).map((address, i) => asciiDomain(address, `envelope.to[${i}]`)),
+      }
+  // DSN requests are checked by the SMTP client against what the server offers.
+  if (dsn !== undefined) checked.dsn = dsn as NonNullable<Envelope['dsn']>
+  if (utf8 === true) checked.smtputf8 = true
+  return checked
 }
 
 /**
@@ -113,14 +148,30 @@ function loadSigner(): Promise<Signer> {
   return signer
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 /**
  * Adds one DKIM-Signature per options object (RFC 6376), in order: the last one given ends up on
- * top. A bad key rejects with `MimeError`; the message is never sent unsigned.
+ * top. A bad key rejects with `MimeError`; the message is never sent unsigned. Bytes (from
+ * `sendRaw`) are signed as UTF-8 text; other bytes are refused rather than signed wrongly.
  */
-export async function sign(raw: string, dkim: readonly DkimOptions[]): Promise<string> {
-  if (dkim.length === 0) return raw
+export async function sign(
+  body: string | Uint8Array,
+  dkim: readonly DkimOptions[],
+): Promise<string | Uint8Array> {
+  if (dkim.length === 0) return body
+  let text: string
+  if (typeof body === 'string') text = body
+  else {
+    try {
+      text = utf8.decode(body)
+    } catch {
+      throw new SendError('message', 'DKIM signs UTF-8 messages; raw is not valid UTF-8', {
+        field: 'raw',
+      })
+    }
+  }
   const signDkim = await loadSigner()
-  let signed = raw
-  for (const options of dkim) signed = await signDkim(signed, options)
-  return signed
+  for (const options of dkim) text = await signDkim(text, options)
+  return text
 }

@@ -1,26 +1,4 @@
-import { SmtpError } from '@mail/smtp'
-
-/**
- * What a failed attempt means for the message:
- * - `'transient'`: a 4xx reply, or the connection was lost before the end of the data was sent;
- *   nothing was delivered, so trying again (on a fresh connection) cannot duplicate it.
- * - `'permanent'`: a 5xx reply or an error no retry can fix.
- * - `'delivery-unknown'`: the connection failed after the final "." (or last BDAT chunk) and
- *   before its reply: the server may have taken the message; retrying could deliver it twice.
- */
-export type FailureKind = 'transient' | 'permanent' | 'delivery-unknown'
-
-/**
- * Classifies an error of one attempt (RFC 5321 section 4.2.1: 4yz transient, 5yz permanent).
- *
- * @example
- * classifyFailure(err) === 'transient' // retry later
- */
-export function classifyFailure(error: unknown): FailureKind {
-  if (!(error instanceof SmtpError)) return 'permanent'
-  if (error.deliveryUnknown) return 'delivery-unknown'
-  return error.transient ? 'transient' : 'permanent'
-}
+import type { FailureKind } from './failure.js'
 
 /** The longest wait between two attempts. */
 export const MAX_BACKOFF_MS = 60_000

@@ -19,14 +19,13 @@ export async function* sendInOrder(
   }
   const iterator = iterate(messages)
   const sendOptions = options?.signal ? { signal: options.signal } : undefined
-  let pending: (Promise<SendManyResult> | undefined)[] = []
-  let head = 0
+  const pending = new Ring<Promise<SendManyResult>>()
   let index = 0
   let exhausted = false
   try {
     for (;;) {
       // After an abort, take no more messages: the ones taken still report their results.
-      while (!exhausted && pending.length - head < window && !options?.signal?.aborted) {
+      while (!exhausted && pending.size < window && !options?.signal?.aborted) {
         const next = await iterator.next()
         if (next.done) {
           exhausted = true
@@ -40,14 +39,9 @@ export async function* sendInOrder(
           ),
         )
       }
-      if (head === pending.length) return
-      const result = await pending[head]!
-      pending[head++] = undefined
-      if (head > 1024 && head * 2 > pending.length) {
-        pending = pending.slice(head)
-        head = 0
-      }
-      yield result
+      const first = pending.shift()
+      if (first === undefined) return
+      yield await first
     }
   } finally {
     if (!exhausted) await iterator.return?.()
@@ -64,4 +58,38 @@ function iterate(messages: MessageSource): Iterator<SendMessage> | AsyncIterator
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error))
+}
+
+/**
+ * A first-in first-out ring that grows to the most it ever holds (the window) and then reuses
+ * its slots: the same code and the same array however long the stream, so nothing changes shape
+ * after the first thousand messages.
+ */
+class Ring<T> {
+  private slots: (T | undefined)[] = [undefined, undefined, undefined, undefined]
+  private head = 0
+  size = 0
+
+  push(item: T): void {
+    if (this.size === this.slots.length) this.grow()
+    this.slots[(this.head + this.size) % this.slots.length] = item
+    this.size++
+  }
+
+  shift(): T | undefined {
+    if (this.size === 0) return undefined
+    const item = this.slots[this.head]
+    this.slots[this.head] = undefined
+    this.head = (this.head + 1) % this.slots.length
+    this.size--
+    return item
+  }
+
+  private grow(): void {
+    const slots: (T | undefined)[] = []
+    for (let i = 0; i < this.size; i++) slots.push(this.slots[(this.head + i) % this.slots.length])
+    for (let i = this.size; i < this.size * 2; i++) slots.push(undefined)
+    this.slots = slots
+    this.head = 0
+  }
 }

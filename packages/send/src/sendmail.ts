@@ -1,14 +1,15 @@
 import { abortReason } from './errors.js'
 import { type ResolvedTransport, resolveTransport } from './options.js'
 import { prepare } from './prepare.js'
-import { SmtpTransport } from './transport.js'
-import type { SendInfo, SendMessage, SendOptions, TransportInput } from './types.js'
+import { smtpTransport } from './transport.js'
+import type { SendInfo, SendMessage, SendOptions, Transport, TransportInput } from './types.js'
 
 /**
- * Builds one message, connects, sends it, and quits. The message is validated before anything
- * connects (`MimeError`); the transport is a URL, options, or the SMTP_URL environment variable
- * when omitted. Transient failures are retried per `retry`; a server's refusal rejects with
- * `SmtpError`.
+ * Builds one message and sends it. The transport is a URL, options (then it connects, sends and
+ * quits), a transport made by `createTransport` or `createTestTransport` (used as it is, left
+ * open), or, when omitted, the SMTP_URL environment variable. The message is validated before
+ * anything connects (`MimeError`); transient failures are retried per `retry`; a server's
+ * refusal rejects with `SmtpError`.
  *
  * @example
  * const info = await sendmail(
@@ -19,11 +20,12 @@ import type { SendInfo, SendMessage, SendOptions, TransportInput } from './types
  */
 export async function sendmail(
   message: SendMessage,
-  transport?: TransportInput,
+  transport?: TransportInput | Transport,
   options?: SendOptions,
 ): Promise<SendInfo> {
   const signal = options?.signal
   if (signal?.aborted) throw abortReason(signal)
+  if (isTransport(transport)) return transport.send(message, options)
   let config: ResolvedTransport
   try {
     config = resolveTransport(transport)
@@ -33,10 +35,18 @@ export async function sendmail(
     throw error
   }
   const prepared = prepare(message, config.build)
-  const smtp = new SmtpTransport(config)
+  const smtp = smtpTransport(config)
   try {
-    return await smtp.sendPrepared(prepared, signal)
+    // A built message always has its Message-ID, so its result is a whole SendInfo.
+    return (await smtp.sendPrepared(prepared, options)) as SendInfo
   } finally {
     await smtp.close()
   }
+}
+
+/** A transport object (it sends), as opposed to options (plain data). */
+function isTransport(value: unknown): value is Transport {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Transport).send === 'function'
+  )
 }

@@ -1,19 +1,11 @@
 import type { BuildOptions } from '@mail/mime'
 import type { DkimOptions } from '@mail/mime/dkim'
-import { abortReason, SendError, transportError } from './errors.js'
-import { prepare, sign } from './prepare.js'
-import { sendInOrder } from './send-many.js'
-import type {
-  EnvelopeInput,
-  MessageSource,
-  SendInfo,
-  SendManyOptions,
-  SendManyResult,
-  SendMessage,
-  SendOptions,
-  Transport,
-  VerifyInfo,
-} from './types.js'
+import type { Envelope, SendResult } from '@mail/smtp'
+import { transportError } from './errors.js'
+import { checkKeys, resolveDkim } from './options.js'
+import type { PreparedMessage } from './prepare.js'
+import { type BackendClient, PooledTransport } from './transport.js'
+import type { RawSendInfo, SendInfo, Transport } from './types.js'
 
 /**
  * One message recorded by a test transport: the exact bytes an SMTP transport would send.
@@ -23,10 +15,13 @@ import type {
  * expect(sent.raw).toContain('Subject: Welcome')
  */
 export interface TestMessage {
+  /** The message; bytes given to `sendRaw` are decoded as UTF-8. */
   raw: string
-  envelope: EnvelopeInput
-  messageId: string
-  info: SendInfo
+  /** The envelope's addresses. */
+  envelope: Envelope
+  /** Always set for built messages; for `sendRaw`, the Message-ID field when there is one. */
+  messageId: string | undefined
+  info: SendInfo | RawSendInfo
 }
 
 /**
@@ -61,10 +56,81 @@ export interface TestTransport extends Transport {
   clear(): void
 }
 
+const TEST_OPTIONS = ['build', 'dkim', 'record'] as const
+const ACCEPTED = '250 2.0.0 Accepted by the test transport'
+const utf8 = new TextDecoder()
+
+/**
+ * The memory backend: a connection that accepts every message for every recipient at once.
+ * DSN requests are ignored, as by a server that does not offer DSN.
+ */
+const memoryClient: BackendClient = {
+  capabilities: { extensions: {}, auth: [] },
+  secure: false,
+  authenticated: false,
+  usable: true,
+  send: (envelope: Envelope): Promise<SendResult> =>
+    Promise.resolve({ accepted: [...envelope.to], rejected: [], response: ACCEPTED }),
+  quit: () => Promise.resolve(),
+  close: () => {},
+}
+
+/** The SMTP transport's code path with the memory backend, recording what it delivers. */
+class MemoryTransport extends PooledTransport implements TestTransport {
+  readonly messages: TestMessage[] = []
+  private delivered_ = 0
+  private readonly record: boolean
+
+  constructor(options: TestTransportOptions) {
+    checkKeys(options, TEST_OPTIONS, '')
+    if (options.record !== undefined && typeof options.record !== 'boolean') {
+      throw transportError('record', 'must be true or false')
+    }
+    super(
+      {
+        // One connection with a deep pipeline: the memory backend answers at once.
+        pool: {
+          maxConnections: 1,
+          maxMessagesPerConnection: Number.POSITIVE_INFINITY,
+          maxInFlightPerConnection: 64,
+          idleTimeoutMs: 30_000,
+          rateLimit: undefined,
+          slowDownMs: 60_000,
+        },
+        retry: { attempts: 1, backoffMs: 0 },
+        dkim: resolveDkim(options.dkim),
+        build: options.build,
+      },
+      () => Promise.resolve(memoryClient),
+    )
+    this.record = options.record ?? true
+  }
+
+  get count(): number {
+    return this.delivered_
+  }
+
+  clear(): void {
+    this.messages.length = 0
+  }
+
+  protected override delivered(prepared: PreparedMessage, info: RawSendInfo): void {
+    this.delivered_++
+    if (!this.record) return
+    const { body, messageId } = prepared
+    this.messages.push({
+      raw: typeof body === 'string' ? body : utf8.decode(body),
+      envelope: info.envelope,
+      messageId,
+      info,
+    })
+  }
+}
+
 /**
  * Creates a transport that validates, builds (and DKIM-signs) each message exactly as an SMTP
- * transport does and keeps it in memory instead of sending it. Results have the same shape:
- * every envelope recipient accepted.
+ * transport does, through the same pool, and delivers it to memory instead of a server. Results
+ * have the same shape: every envelope recipient accepted.
  *
  * @example
  * const transport = createTestTransport()
@@ -72,62 +138,8 @@ export interface TestTransport extends Transport {
  * transport.messages[0]?.raw // the whole message, CRLF line endings
  */
 export function createTestTransport(options: TestTransportOptions = {}): TestTransport {
-  const dkim = options.dkim === undefined ? [] : ([] as DkimOptions[]).concat(options.dkim)
-  dkim.forEach((d, i) => {
-    if (typeof d !== 'object' || d === null) throw transportError(`dkim[${i}]`, 'must be an object')
-  })
-  const record = options.record ?? true
-  let closed = false
-  let count = 0
-
-  const transport: TestTransport = {
-    messages: [],
-    get count() {
-      return count
-    },
-    clear() {
-      transport.messages.length = 0
-    },
-    async send(message: SendMessage, sendOptions?: SendOptions): Promise<SendInfo> {
-      const signal = sendOptions?.signal
-      if (signal?.aborted) throw abortReason(signal)
-      if (closed) throw new SendError('closed', 'The transport is closed')
-      const prepared = prepare(message, options.build)
-      const raw = dkim.length > 0 ? await sign(prepared.raw, dkim) : prepared.raw
-      if (signal?.aborted) throw abortReason(signal)
-      const info: SendInfo = {
-        messageId: prepared.messageId,
-        envelope: prepared.envelope,
-        accepted: [...prepared.envelope.to],
-        rejected: [],
-        response: '250 2.0.0 Accepted by the test transport',
-      }
-      count++
-      if (record) {
-        transport.messages.push({
-          raw,
-          envelope: prepared.envelope,
-          messageId: prepared.messageId,
-          info,
-        })
-      }
-      return info
-    },
-    sendMany(
-      messages: MessageSource,
-      manyOptions?: SendManyOptions,
-    ): AsyncGenerator<SendManyResult> {
-      return sendInOrder(transport.send, messages, manyOptions?.window ?? 64, manyOptions)
-    },
-    async verify(): Promise<VerifyInfo> {
-      return { capabilities: { extensions: {}, auth: [] }, secure: false, authenticated: false }
-    },
-    async close(): Promise<void> {
-      closed = true
-    },
-    [Symbol.asyncDispose](): Promise<void> {
-      return transport.close()
-    },
+  if (typeof options !== 'object' || options === null) {
+    throw transportError('options', 'must be an object')
   }
-  return transport
+  return new MemoryTransport(options)
 }

@@ -1,11 +1,13 @@
+import type { Capabilities, Envelope, SendResult } from '@mail/smtp'
 import { SmtpClient } from '@mail/smtp'
 import { abortReason, SendError } from './errors.js'
 import { type ResolvedTransport, resolveTransport } from './options.js'
-import { Pool } from './pool.js'
-import { type PreparedMessage, prepare, sign } from './prepare.js'
+import { Pool, type PoolClient } from './pool.js'
+import { type PreparedMessage, prepare, prepareRaw, sign } from './prepare.js'
 import { sendInOrder } from './send-many.js'
 import type {
   MessageSource,
+  RawSendInfo,
   SendInfo,
   SendManyOptions,
   SendManyResult,
@@ -26,43 +28,99 @@ import type {
  * const info = await transport.send({ from: 'a@example.com', to: 'b@example.org', text: 'Hi' })
  */
 export function createTransport(transport?: TransportInput): Transport {
-  return new SmtpTransport(resolveTransport(transport))
+  return smtpTransport(resolveTransport(transport))
 }
 
-/** The SMTP transport behind `createTransport` and `sendmail`. */
-export class SmtpTransport implements Transport {
-  private readonly config: ResolvedTransport
+/** The SMTP transport for a validated configuration (`createTransport` and `sendmail`). */
+export function smtpTransport(config: ResolvedTransport): PooledTransport {
+  return new PooledTransport(config, (signal) => SmtpClient.connect({ ...config.connect, signal }))
+}
+
+/** A connection of a delivery backend: what the pool sends with, and what `verify()` reports. */
+export interface BackendClient extends PoolClient {
+  readonly capabilities: Capabilities
+  readonly secure: boolean
+  readonly authenticated: boolean
+}
+
+/** Opens one ready connection to the delivery backend (an SMTP server, or memory). */
+export type Backend = (signal: AbortSignal) => Promise<BackendClient>
+
+/**
+ * The transport behind `createTransport`, `sendmail` and `createTestTransport`: messages are
+ * validated, built and signed, then shared among the backend's connections by the pool, with
+ * its retries. Only the backend differs between SMTP and the test transport.
+ */
+export class PooledTransport implements Transport {
+  private readonly config: Omit<ResolvedTransport, 'connect'>
+  private readonly backend: Backend
   private readonly pool: Pool
   private closed = false
 
-  constructor(config: ResolvedTransport) {
+  constructor(config: Omit<ResolvedTransport, 'connect'>, backend: Backend) {
     this.config = config
-    this.pool = new Pool({ ...config.pool, retry: config.retry }, (signal) =>
-      SmtpClient.connect({ ...config.connect, signal }),
-    )
+    this.backend = backend
+    const { pool, retry } = config
+    this.pool = new Pool({ ...pool, attempts: retry.attempts, backoffMs: retry.backoffMs }, backend)
   }
 
   send(message: SendMessage, options?: SendOptions): Promise<SendInfo> {
-    const signal = options?.signal
-    if (signal?.aborted) return Promise.reject(abortReason(signal))
-    if (this.closed) return Promise.reject(new SendError('closed', 'The transport is closed'))
+    const refused = this.refusal(options)
+    if (refused !== undefined) return refused
     let prepared: PreparedMessage
     try {
       prepared = prepare(message, this.config.build)
     } catch (error) {
       return Promise.reject(error)
     }
-    return this.sendPrepared(prepared, signal)
+    // A built message always has its Message-ID, so its result is a whole SendInfo.
+    return this.sendPrepared(prepared, options) as Promise<SendInfo>
   }
 
-  /** Sends a message already validated and built (used by `sendmail`). */
-  async sendPrepared(prepared: PreparedMessage, signal?: AbortSignal): Promise<SendInfo> {
-    if (this.config.dkim.length > 0) {
-      prepared.raw = await sign(prepared.raw, this.config.dkim)
-      if (signal?.aborted) throw abortReason(signal)
+  sendRaw(
+    envelope: Envelope,
+    raw: string | Uint8Array,
+    options?: SendOptions,
+  ): Promise<RawSendInfo> {
+    const refused = this.refusal(options)
+    if (refused !== undefined) return refused
+    let prepared: PreparedMessage
+    try {
+      prepared = prepareRaw(envelope, raw, this.config.build?.smtputf8 === true)
+    } catch (error) {
+      return Promise.reject(error)
     }
-    return this.pool.submit(prepared, signal)
+    return this.sendPrepared(prepared, options)
   }
+
+  private refusal(options: SendOptions | undefined): Promise<never> | undefined {
+    const signal = options?.signal
+    if (signal?.aborted) return Promise.reject(abortReason(signal))
+    if (this.closed) return Promise.reject(new SendError('closed', 'The transport is closed'))
+    return undefined
+  }
+
+  /** Signs (with `dkim`) and sends a message already validated (used by `sendmail`). */
+  sendPrepared(prepared: PreparedMessage, options?: SendOptions): Promise<RawSendInfo> {
+    if (this.config.dkim.length > 0) return this.signAndSend(prepared, options)
+    return this.pool.submit(prepared, options).then((result) => this.finish(prepared, result))
+  }
+
+  private async signAndSend(prepared: PreparedMessage, options?: SendOptions) {
+    prepared.body = await sign(prepared.body, this.config.dkim)
+    const signal = options?.signal
+    if (signal?.aborted) throw abortReason(signal)
+    return this.finish(prepared, await this.pool.submit(prepared, options))
+  }
+
+  private finish(prepared: PreparedMessage, result: SendResult): RawSendInfo {
+    const info = resultInfo(prepared, result)
+    this.delivered(prepared, info)
+    return info
+  }
+
+  /** Called once per delivered message with its result (the test transport records it). */
+  protected delivered(_prepared: PreparedMessage, _info: RawSendInfo): void {}
 
   sendMany(messages: MessageSource, options?: SendManyOptions): AsyncGenerator<SendManyResult> {
     const window = options?.window ?? this.pool.capacity
@@ -70,11 +128,9 @@ export class SmtpTransport implements Transport {
   }
 
   async verify(options?: SendOptions): Promise<VerifyInfo> {
-    const signal = options?.signal
-    if (signal?.aborted) throw abortReason(signal)
-    const client = await SmtpClient.connect(
-      signal ? { ...this.config.connect, signal } : this.config.connect,
-    )
+    const signal = options?.signal ?? new AbortController().signal
+    if (signal.aborted) throw abortReason(signal)
+    const client = await this.backend(signal)
     const info: VerifyInfo = {
       capabilities: client.capabilities,
       secure: client.secure,
@@ -92,4 +148,16 @@ export class SmtpTransport implements Transport {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
   }
+}
+
+function resultInfo(prepared: PreparedMessage, result: SendResult): RawSendInfo {
+  const { messageId, envelope } = prepared
+  const { accepted, rejected, response } = result
+  // The result reports the addresses, not the wire flags (SMTPUTF8, DSN) of the envelope.
+  const addresses =
+    envelope.smtputf8 === undefined && envelope.dsn === undefined
+      ? envelope
+      : { from: envelope.from, to: envelope.to }
+  if (messageId === undefined) return { envelope: addresses, accepted, rejected, response }
+  return { messageId, envelope: addresses, accepted, rejected, response }
 }

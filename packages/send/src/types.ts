@@ -1,21 +1,11 @@
 import type { BuildOptions, MessageInput } from '@mail/mime'
 import type { DkimOptions } from '@mail/mime/dkim'
-import type { Capabilities, RecipientRejection, SmtpConnectOptions } from '@mail/smtp'
-
-/**
- * The SMTP envelope: the reverse-path and the forward-paths, bare addresses without `<>`.
- *
- * @example
- * const envelope: EnvelopeInput = { from: 'bounces@example.com', to: ['alice@example.org'] }
- */
-export interface EnvelopeInput {
-  from: string
-  to: string[]
-}
+import type { Capabilities, Envelope, RecipientRejection, SmtpConnectOptions } from '@mail/smtp'
 
 /**
  * What `sendmail` and `transport.send` accept: a `@mail/mime` message plus an optional explicit
- * envelope that replaces the one derived from From/Sender/To/Cc/Bcc.
+ * envelope (`@mail/smtp`'s {@link Envelope}: bare addresses, and DSN requests passed to the
+ * server) that replaces the one derived from From/Sender/To/Cc/Bcc.
  *
  * @example
  * const message: SendMessage = {
@@ -26,7 +16,7 @@ export interface EnvelopeInput {
  *   envelope: { from: 'bounces@example.com', to: ['alice@example.org'] },
  * }
  */
-export type SendMessage = MessageInput & { envelope?: EnvelopeInput }
+export type SendMessage = MessageInput & { envelope?: Envelope }
 
 /**
  * Pool settings of a transport. Without `pool`, a transport keeps one connection open between
@@ -49,12 +39,20 @@ export interface PoolOptions {
    * them when the server offers PIPELINING. Default 32.
    */
   maxInFlightPerConnection?: number
+  /**
+   * After a 421 reply or a 4.7.x status ("slow down"), the pool opens one connection fewer for
+   * this many milliseconds, then one more again after each such period. Default 60,000.
+   */
+  slowDownMs?: number
 }
 
 /**
  * Retries of transient failures (a 4xx reply, or a connection lost before the end of the data
  * was sent) on a fresh attempt with exponential backoff. Permanent (5xx) failures and failures
- * whose delivery is unknown are never retried.
+ * whose delivery is unknown are never retried. A message only queued behind another on a
+ * connection that failed has not had an attempt. Opening connections backs off the same way:
+ * after `attempts` rounds of failed openings with no connection alive (or one permanent refusal,
+ * such as bad credentials), the waiting messages fail with the opening's error.
  *
  * @example
  * const retry: RetryOptions = { attempts: 5, backoffMs: 2_000 }
@@ -112,6 +110,11 @@ export type TransportInput = string | SmtpTransportOptions
 export interface SendOptions {
   /** Abort: a queued message is dropped; one being transmitted closes its connection. */
   signal?: AbortSignal
+  /**
+   * Awaited by the SMTP client just before the end of the data is written, on every attempt:
+   * the last moment before the message may be delivered. Passed to `SmtpClient.send` as it is.
+   */
+  beforeEnd?: () => Promise<void>
 }
 
 /**
@@ -125,11 +128,23 @@ export interface SendOptions {
 export interface SendInfo {
   /** The Message-ID, with angle brackets, e.g. `'<abc@example.com>'`. */
   messageId: string
-  envelope: EnvelopeInput
+  /** The addresses the message was sent from and to (the envelope's `from` and `to`). */
+  envelope: Envelope
   accepted: string[]
   rejected: RecipientRejection[]
   /** The server's final reply to the message data, e.g. `'250 2.0.0 Ok: queued as 1234'`. */
   response: string
+}
+
+/**
+ * The result of `sendRaw`: as {@link SendInfo}, with `messageId` only when the message's header
+ * section has a Message-ID field.
+ *
+ * @example
+ * const info: RawSendInfo = await transport.sendRaw({ from: 'a@example.com', to: ['b@example.org'] }, eml)
+ */
+export interface RawSendInfo extends Omit<SendInfo, 'messageId'> {
+  messageId?: string
 }
 
 /**
@@ -177,6 +192,14 @@ export type MessageSource = Iterable<SendMessage> | AsyncIterable<SendMessage>
  */
 export interface Transport {
   send(message: SendMessage, options?: SendOptions): Promise<SendInfo>
+  /**
+   * Sends a ready message (a `.eml`: headers and body, as bytes or a string) to `envelope`
+   * through the same connections, retries and results as `send`. The bytes are sent as they
+   * are: line ends become CRLF and leading dots are doubled on the wire, nothing else changes
+   * (Bcc fields included: remove them first). With `dkim`, the message is signed first; bytes
+   * must then be UTF-8.
+   */
+  sendRaw(envelope: Envelope, raw: string | Uint8Array, options?: SendOptions): Promise<RawSendInfo>
   sendMany(messages: MessageSource, options?: SendManyOptions): AsyncGenerator<SendManyResult>
   verify(options?: SendOptions): Promise<VerifyInfo>
   /** Lets queued messages finish, then closes every connection with QUIT. New sends are refused. */

@@ -6,6 +6,13 @@ import type { PoolOptions, RetryOptions, SmtpTransportOptions } from './types.js
 // mistyped URL can put the password anywhere.
 
 type Security = NonNullable<SmtpTransportOptions['security']>
+
+/**
+ * Never valid in a URL nor in what it decodes to: C0 and C1 controls, DEL, line and paragraph
+ * separators, bidirectional controls and lone surrogates (RFC 3986 section 2, RFC 3987 4.1).
+ */
+const UNSAFE =
+  /[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 const SECURITY: readonly Security[] = ['implicit', 'starttls', 'starttls-opportunistic', 'none']
 
 /** Query options understood in a URL, each applied to the options object. */
@@ -17,7 +24,7 @@ const QUERY: Record<string, (options: SmtpTransportOptions, value: string, key: 
     o.security = v as Security
   },
   name: (o, v, k) => {
-    if (v === '' || /[\s\x00-\x1f\x7f]/.test(v)) throw transportError(k, 'must be a host name')
+    if (v === '' || /\s/.test(v) || UNSAFE.test(v)) throw transportError(k, 'must be a host name')
     o.name = v
   },
   lmtp: (o, v, k) => {
@@ -45,6 +52,7 @@ const QUERY: Record<string, (options: SmtpTransportOptions, value: string, key: 
   maxMessagesPerConnection: (o, v, k) => setPool(o, 'maxMessagesPerConnection', int(v, k, 1)),
   maxInFlightPerConnection: (o, v, k) => setPool(o, 'maxInFlightPerConnection', int(v, k, 1)),
   idleTimeoutMs: (o, v, k) => setPool(o, 'idleTimeoutMs', int(v, k, 0)),
+  slowDownMs: (o, v, k) => setPool(o, 'slowDownMs', int(v, k, 0)),
   rateLimit: (o, v, k) => {
     const match = /^(\d{1,9})\/(\d{1,12})$/.exec(v)
     const messages = Number(match?.[1])
@@ -82,7 +90,9 @@ export const URL_OPTIONS: readonly string[] = Object.keys(QUERY)
 export function parseSmtpUrl(url: string): SmtpTransportOptions {
   if (typeof url !== 'string') throw transportError('url', 'must be a string')
   // Whitespace and controls are never valid in a URL (RFC 3986 section 2).
-  if (/[\s\x00-\x1f\x7f]/.test(url)) throw transportError('url', 'contains whitespace or controls')
+  if (/\s/.test(url) || UNSAFE.test(url)) {
+    throw transportError('url', 'contains whitespace or controls')
+  }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)
   if (!scheme) throw transportError('url', 'must start with smtp:// or smtps://')
   const protocol = scheme[1]!.toLowerCase()
@@ -223,19 +233,4 @@ function setTimeout_(
   value: number,
 ): void {
   o.timeouts = { ...o.timeouts, [key]: value }
-}
-
-/**
- * The URL with its password replaced by `***`, for logs and messages.
- *
- * @example
- * redactUrl('smtp://me:secret@host') // 'smtp://me:***@host'
- */
-export function redactUrl(url: string): string {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)@/.exec(url)
-  if (!m) return url.replace(/\/\/[^@]*@/, '//***@')
-  const userinfo = m[2]!
-  const colon = userinfo.indexOf(':')
-  const user = colon === -1 ? userinfo : userinfo.slice(0, colon)
-  return `${m[1]}${user}:***@${url.slice(m[0].length)}`
 }

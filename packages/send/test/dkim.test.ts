@@ -108,6 +108,33 @@ describe('the dkim transport option', () => {
     }
   })
 
+  it('signs a ready message given to sendRaw, and refuses bytes that are not UTF-8', async () => {
+    const key = ed25519()
+    const server = await startAiosmtpd()
+    try {
+      await using transport = createTransport({
+        host: '127.0.0.1',
+        port: server.port,
+        security: 'none',
+        dkim: { domain: 'example.com', selector: 'raw', privateKey: key.pem },
+      })
+      const eml =
+        'From: sender@example.com\r\nTo: rcpt@example.org\r\nSubject: Ready\r\n\r\nAs is.\r\n'
+      const envelope = { from: 'sender@example.com', to: ['rcpt@example.org'] }
+      await transport.sendRaw(envelope, new TextEncoder().encode(eml))
+      const [received] = await server.waitFor(1)
+      expect(received!.data.toString('latin1')).toMatch(/^DKIM-Signature: [\s\S]*\r\nFrom: sender/)
+      expect(await verify(received!.data, 'raw._domainkey.example.com', key.txt)).toBe('pass')
+      const latin1 = Uint8Array.of(...new TextEncoder().encode('Subject: caf'), 0xe9, 0x0d, 0x0a)
+      await expect(transport.sendRaw(envelope, latin1)).rejects.toMatchObject({
+        kind: 'message',
+        field: 'raw',
+      })
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('refuses to send with a bad key: a MimeError, never an unsigned message', async () => {
     const transport = createTestTransport({
       dkim: { domain: 'example.com', selector: 's', privateKey: 'not a key' },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SendError } from '../src/errors.js'
-import { resolveTransport, smtpUrlFromEnvironment } from '../src/options.js'
+import { resolveTransport, serverOf, smtpUrlFromEnvironment } from '../src/options.js'
+import { createTestTransport } from '../src/test-transport.js'
 
 afterEach(() => {
   vi.unstubAllEnvs()
@@ -90,5 +91,57 @@ describe('resolveTransport', () => {
     expect(() => resolveTransport({ url: `smtp://u:${pass}@host:0` })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining(pass) }),
     )
+  })
+
+  it('refuses unknown keys, naming them and the options there are', () => {
+    const error = (input: unknown) => {
+      try {
+        resolveTransport(input as never)
+      } catch (e) {
+        return e as SendError
+      }
+      throw new Error('accepted')
+    }
+    expect(error({ host: 'h', hots: 'x' })).toMatchObject({
+      kind: 'transport',
+      field: 'hots',
+      message: expect.stringMatching(/hots is not an option of @mail\/send \(options: host, port/),
+    })
+    expect(error({ host: 'h', pool: { maxConnection: 2 } })).toMatchObject({
+      field: 'pool.maxConnection',
+      message: expect.stringMatching(/pool: maxConnections/),
+    })
+    expect(
+      error({ host: 'h', pool: { rateLimit: { messages: 1, perMs: 1, burst: 2 } } }),
+    ).toMatchObject({
+      field: 'pool.rateLimit.burst',
+    })
+    expect(error({ host: 'h', retry: { tries: 2 } })).toMatchObject({ field: 'retry.tries' })
+    expect(error({ url: 'smtp://h', connectionTimeout: 5 })).toMatchObject({
+      field: 'connectionTimeout',
+      message: expect.stringMatching(/timeouts: \{ connect \}/),
+    })
+    expect(error({ host: 'h', signal: AbortSignal.timeout(1) })).toMatchObject({ field: 'signal' })
+  })
+
+  it('checks the test transport options the same way', () => {
+    expect(() => createTestTransport({ recrod: false } as never)).toThrow(
+      expect.objectContaining({ kind: 'transport', field: 'recrod' }),
+    )
+    expect(() => createTestTransport({ record: 'no' } as never)).toThrow(
+      expect.objectContaining({ field: 'record' }),
+    )
+  })
+})
+
+describe('serverOf', () => {
+  it('names the host and the port the transport connects to, default port included', () => {
+    expect(serverOf('smtps://mail.example.com')).toEqual({ host: 'mail.example.com', port: 465 })
+    expect(serverOf('smtp://mail.example.com')).toEqual({ host: 'mail.example.com', port: 587 })
+    expect(serverOf({ host: '::1', port: 25 })).toEqual({ host: '::1', port: 25 })
+    expect(serverOf({ url: 'smtp://[::1]', security: 'implicit' })).toEqual({
+      host: '::1',
+      port: 465,
+    })
   })
 })

@@ -1,13 +1,12 @@
 import { SmtpClient, SmtpError } from '@mail/smtp'
-import { startAiosmtpd } from '@mail/testkit'
+import { refusingPort, startAiosmtpd, startSmtpSink } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { SendError } from '../src/errors.js'
 import { resolveTransport } from '../src/options.js'
-import { Pool } from '../src/pool.js'
+import { Pool, type PoolClient, type PoolSendOptions } from '../src/pool.js'
 import { prepare } from '../src/prepare.js'
-import { createTransport } from '../src/transport.js'
+import { createTransport, PooledTransport } from '../src/transport.js'
 import type { SendManyResult } from '../src/types.js'
-import { eventually, startSmtpSink } from './helpers/smtp-sink.js'
 
 const message = (n: number) => ({
   from: 'a@example.com',
@@ -187,20 +186,22 @@ describe('pool', () => {
   })
 
   it('rejects every waiting message after the retries when no connection can be opened', async () => {
-    const sink = await startSmtpSink()
-    const port = sink.port
-    await sink.stop() // nothing listens on this port any more
-    await using transport = createTransport({
-      host: '127.0.0.1',
-      port,
-      security: 'none',
-      retry: { attempts: 2, backoffMs: 1 },
-    })
-    const results = await collect(transport.sendMany([message(1), message(2), message(3)]))
-    expect(results).toHaveLength(3)
-    for (const r of results) {
-      expect('error' in r && r.error).toBeInstanceOf(SmtpError)
-      expect('error' in r && r.error).toMatchObject({ stage: 'connect' })
+    const closed = await refusingPort()
+    try {
+      await using transport = createTransport({
+        host: '127.0.0.1',
+        port: closed.port,
+        security: 'none',
+        retry: { attempts: 2, backoffMs: 1 },
+      })
+      const results = await collect(transport.sendMany([message(1), message(2), message(3)]))
+      expect(results).toHaveLength(3)
+      for (const r of results) {
+        expect('error' in r && r.error).toBeInstanceOf(SmtpError)
+        expect('error' in r && r.error).toMatchObject({ stage: 'connect' })
+      }
+    } finally {
+      await closed.release()
     }
   })
 
@@ -208,36 +209,58 @@ describe('pool', () => {
     const sink = await startSmtpSink()
     try {
       let now = 0
+      // The pool's one timer, fired by hand: time moves only when the test says so.
+      let timer: { fire: () => void; ms: number } | undefined
+      const dispatched: number[] = []
       const config = resolveTransport({ host: '127.0.0.1', port: sink.port, security: 'none' })
       const pool = new Pool(
         {
           ...config.pool,
           maxConnections: 2,
           rateLimit: { messages: 4, perMs: 1000 },
-          retry: config.retry,
-          now: () => now,
+          attempts: config.retry.attempts,
+          backoffMs: config.retry.backoffMs,
         },
         (signal) => SmtpClient.connect({ ...config.connect, signal }),
+        {
+          now: () => now,
+          setTimer: (fire, ms) => {
+            timer = { fire, ms }
+            return timer
+          },
+          clearTimer: (t) => {
+            if (timer === t) timer = undefined
+          },
+          trace: (_event, commands) => {
+            for (const c of commands) if (c.type === 'dispatch') dispatched.push(c.id)
+          },
+        },
       )
       const sent = Array.from({ length: 10 }, (_, i) => pool.submit(prepare(message(i), undefined)))
       await Promise.all(sent.slice(0, 4))
-      // The clock stands still: however long we wait, the fifth message may not start.
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      // Four started; the pool asked to be woken when the window has passed, and nothing else
+      // can start a message: the clock stands still.
+      expect(dispatched).toHaveLength(4)
+      expect(timer?.ms).toBe(1000)
       expect(sink.accepted).toHaveLength(4)
       now = 999
-      await new Promise((resolve) => setTimeout(resolve, 20))
-      expect(sink.accepted).toHaveLength(4)
+      timer!.fire()
+      expect(dispatched).toHaveLength(4)
+      expect(timer?.ms).toBe(1)
       now = 1000
+      timer!.fire()
+      expect(dispatched).toHaveLength(8)
       await Promise.all(sent.slice(4, 8))
       expect(sink.accepted).toHaveLength(8)
       now = 2000
+      timer!.fire()
       await Promise.all(sent)
       // Two connections: the order of arrival between them is the server's business.
       expect([...sink.accepted].sort()).toEqual(
         Array.from({ length: 10 }, (_, i) => `<m-${i}@test>`).sort(),
       )
       await pool.close()
-      await eventually(() => sink.quits === sink.connections)
+      await sink.until(() => sink.quits === sink.connections)
     } finally {
       await sink.stop()
     }
@@ -257,9 +280,40 @@ describe('pool', () => {
       const infos = await Promise.all(sends)
       expect(infos).toHaveLength(30)
       expect(sink.accepted).toHaveLength(30)
-      await eventually(() => sink.quits === sink.connections)
+      await sink.until(() => sink.quits === sink.connections)
     } finally {
       await sink.stop()
     }
+  })
+
+  it('hands the per-send options (signal, beforeEnd) to the client untouched', async () => {
+    // A backend that records what the pool gives it: the seam the memory backend also uses.
+    const seen: (PoolSendOptions | undefined)[] = []
+    const client: PoolClient & { capabilities: never; secure: false; authenticated: false } = {
+      capabilities: undefined as never,
+      secure: false,
+      authenticated: false,
+      usable: true,
+      send: (envelope, _raw, options) => {
+        seen.push(options)
+        return Promise.resolve({ accepted: envelope.to, rejected: [], response: '250 ok' })
+      },
+      quit: () => Promise.resolve(),
+      close: () => {},
+    }
+    const config = resolveTransport({ host: 'unused.example' })
+    await using transport = new PooledTransport(config, () => Promise.resolve(client))
+    const beforeEnd = () => Promise.resolve()
+    const signal = new AbortController().signal
+    await transport.send(message(1), { signal, beforeEnd })
+    await transport.sendRaw({ from: 'a@example.com', to: ['b@example.org'] }, 'Hi\r\n', {
+      beforeEnd,
+    })
+    await transport.send(message(2))
+    expect(seen).toHaveLength(3)
+    expect(seen[0]!.beforeEnd).toBe(beforeEnd)
+    expect(seen[0]!.signal).toBe(signal)
+    expect(seen[1]!.beforeEnd).toBe(beforeEnd)
+    expect(seen[2]).toBeUndefined()
   })
 })

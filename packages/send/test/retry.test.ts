@@ -1,37 +1,5 @@
-import { SmtpError } from '@mail/smtp'
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, classifyFailure, MAX_BACKOFF_MS, shouldRetry } from '../src/retry.js'
-
-describe('classifyFailure', () => {
-  it('calls a 4xx reply transient', () => {
-    const error = new SmtpError('451 try later', { stage: 'message', code: 451, command: 'DATA' })
-    expect(classifyFailure(error)).toBe('transient')
-  })
-
-  it('calls a 5xx reply permanent', () => {
-    const error = new SmtpError('550 no such user', { stage: 'rcpt', code: 550 })
-    expect(classifyFailure(error)).toBe('permanent')
-  })
-
-  it('calls a connection lost before the end of the data transient', () => {
-    const error = new SmtpError('connection closed', { stage: 'data', transient: true })
-    expect(classifyFailure(error)).toBe('transient')
-  })
-
-  it('calls a failure after the final dot delivery-unknown, even though it is transient', () => {
-    const error = new SmtpError('connection closed after the data', {
-      stage: 'message',
-      transient: true,
-      deliveryUnknown: true,
-    })
-    expect(classifyFailure(error)).toBe('delivery-unknown')
-  })
-
-  it('calls errors that are not SmtpErrors permanent', () => {
-    expect(classifyFailure(new TypeError('bug'))).toBe('permanent')
-    expect(classifyFailure('a string')).toBe('permanent')
-  })
-})
+import { backoffDelay, MAX_BACKOFF_MS, shouldRetry } from '../src/retry.js'
 
 describe('backoffDelay', () => {
   it('waits backoffMs before the first retry and doubles it for each further retry', () => {

@@ -1,10 +1,11 @@
 import { MimeError } from '@mail/mime'
 import { SmtpError } from '@mail/smtp'
-import { parseWithPython, startAiosmtpd, startPostfix } from '@mail/testkit'
+import { parseWithPython, startAiosmtpd, startPostfix, startSmtpSink } from '@mail/testkit'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SendError } from '../src/errors.js'
 import { sendmail } from '../src/sendmail.js'
-import { startSmtpSink } from './helpers/smtp-sink.js'
+import { createTestTransport } from '../src/test-transport.js'
+import { createTransport } from '../src/transport.js'
 
 afterEach(() => {
   vi.unstubAllEnvs()
@@ -197,5 +198,22 @@ describe('sendmail end to end', () => {
     const error = await sendmail({ from: 'a@example.com', to: 'b@example.org' }).catch((e) => e)
     expect(error).toBeInstanceOf(SendError)
     expect(error.field).toBe('transport')
+  })
+
+  it('sends through a transport object given instead of options, and leaves it open', async () => {
+    const test = createTestTransport()
+    const info = await sendmail({ from: 'a@example.com', to: 'b@example.org', text: 'x' }, test)
+    expect(test.messages.map((m) => m.info)).toEqual([info])
+    const sink = await startSmtpSink()
+    try {
+      await using transport = createTransport(`smtp://127.0.0.1:${sink.port}?security=none`)
+      await sendmail({ from: 'a@example.com', to: 'b@example.org', text: 'one' }, transport)
+      await sendmail({ from: 'a@example.com', to: 'b@example.org', text: 'two' }, transport)
+      expect(sink.accepted).toHaveLength(2)
+      expect(sink.connections).toBe(1)
+      expect(sink.quits).toBe(0)
+    } finally {
+      await sink.stop()
+    }
   })
 })

@@ -3,6 +3,7 @@ import { parseWithPython } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { SendError } from '../src/errors.js'
 import { createTestTransport } from '../src/test-transport.js'
+import { createTransport, PooledTransport } from '../src/transport.js'
 
 const message = {
   from: 'Shop <shop@example.com>',
@@ -168,5 +169,21 @@ describe('createTestTransport', () => {
     await b.send(message)
     expect(a.messages[0]!.raw).toBe(b.messages[0]!.raw)
     expect(a.messages[0]!.raw).toMatch(/^Date: Tue, 0?2 Jan 2024 /m)
+  })
+
+  it('is the SMTP transport with a memory backend: the same class, pool and results', async () => {
+    const test = createTestTransport()
+    expect(test).toBeInstanceOf(PooledTransport)
+    expect(createTransport('smtp://mail.example.com')).toBeInstanceOf(PooledTransport)
+    expect(await test.verify()).toEqual({
+      capabilities: { extensions: {}, auth: [] },
+      secure: false,
+      authenticated: false,
+    })
+    // Through the pool: messages handed over at once all arrive, in order.
+    const infos = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => test.send({ ...message, subject: `n${i}` })),
+    )
+    expect(test.messages.map((m) => m.info)).toEqual(infos)
   })
 })

@@ -1,9 +1,8 @@
 import { SmtpError } from '@mail/smtp'
-import { startAiosmtpd } from '@mail/testkit'
+import { startAiosmtpd, startSmtpSink } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { SendError } from '../src/errors.js'
 import { createTransport } from '../src/transport.js'
-import { eventually, startSmtpSink } from './helpers/smtp-sink.js'
 
 const message = (n: number) => ({
   from: 'a@example.com',
@@ -32,7 +31,7 @@ describe('createTransport', () => {
       }
       expect(sink.connections).toBe(1)
       await transport.close()
-      await eventually(() => sink.quits === 1)
+      await sink.until(() => sink.quits === 1)
       expect(sink.accepted).toEqual(['<m-0@test>', '<m-1@test>', '<m-2@test>'])
     } finally {
       await sink.stop()
@@ -73,7 +72,7 @@ describe('createTransport', () => {
         await using transport = createTransport(`smtp://127.0.0.1:${sink.port}?security=none`)
         await transport.send(message(1))
       }
-      await eventually(() => sink.quits === 1)
+      await sink.until(() => sink.quits === 1)
     } finally {
       await sink.stop()
     }
@@ -89,7 +88,7 @@ describe('createTransport', () => {
         pool: { maxConnections: 1, idleTimeoutMs: 20 },
       })
       await transport.send(message(1))
-      await eventually(() => sink.quits === 1)
+      await sink.until(() => sink.quits === 1)
       await transport.send(message(2))
       expect(sink.connections).toBe(2)
     } finally {
@@ -108,7 +107,7 @@ describe('createTransport', () => {
       })
       for (let i = 0; i < 10; i++) await transport.send(message(i))
       expect(sink.connections).toBe(4)
-      await eventually(() => sink.quits >= 3)
+      await sink.until(() => sink.quits >= 3)
       expect(sink.accepted).toHaveLength(10)
     } finally {
       await sink.stop()
@@ -192,13 +191,13 @@ describe('createTransport', () => {
         })
         const controller = new AbortController()
         const sending = transport.send(message(1), { signal: controller.signal })
-        await eventually(() => sink.unanswered.length === 1)
+        await sink.until(() => sink.unanswered.length === 1)
         controller.abort()
         const error = await sending.catch((e: unknown) => e)
         // The data was complete when the abort came: the server may have the message.
         expect(error).toBeInstanceOf(SendError)
         expect(error).toMatchObject({ kind: 'delivery-unknown', deliveryUnknown: true })
-        await eventually(() => sink.closed === 1)
+        await sink.until(() => sink.closed === 1)
       } finally {
         await sink.stop()
       }
@@ -214,7 +213,7 @@ describe('createTransport', () => {
         })
         const controller = new AbortController()
         const sending = transport.send(message(1), { signal: controller.signal })
-        await eventually(() => sink.connections === 1)
+        await sink.until(() => sink.connections === 1)
         controller.abort(new Error('user cancelled'))
         await expect(sending).rejects.toThrow('user cancelled')
         expect(sink.accepted).toEqual([])

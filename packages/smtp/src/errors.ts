@@ -65,6 +65,8 @@ export interface SmtpErrorInit {
   /** Defaults to `code` being 4xx; pass `true` for connection losses and timeouts. */
   transient?: boolean
   deliveryUnknown?: boolean
+  /** The send was still queued when the connection failed: none of its commands was written. */
+  notStarted?: boolean
   rejected?: RecipientRejection[]
   /** The option or envelope field at fault, for stage `'input'`. */
   field?: string | undefined
@@ -102,6 +104,11 @@ export class SmtpError extends Error {
    * its reply arrived: the message may have been delivered, so never retry automatically.
    */
   readonly deliveryUnknown: boolean
+  /**
+   * True when a send failed before its transaction started (it was queued behind others on a
+   * connection that failed): none of its commands was written, so it was not an attempt.
+   */
+  readonly notStarted: boolean
   /** Every recipient's refusal, when all recipients were rejected. */
   readonly rejected?: RecipientRejection[]
   /**
@@ -129,7 +136,28 @@ export class SmtpError extends Error {
     this.transient = init.transient ?? (code >= 400 && code < 500)
     this.permanent = code >= 500
     this.deliveryUnknown = init.deliveryUnknown ?? false
+    this.notStarted = init.notStarted ?? false
   }
+}
+
+/** The failure of a connection as seen by a send still queued on it: nothing of it was written. */
+export function notStartedError(error: SmtpError): SmtpError {
+  if (error.notStarted) return error
+  const init: SmtpErrorInit = {
+    stage: error.stage,
+    code: error.code,
+    enhancedCode: error.enhancedCode,
+    command: error.command,
+    response: error.response,
+    transient: error.transient,
+    notStarted: true,
+    field: error.field,
+    hint: error.hint,
+    size: error.size,
+    cause: error.cause,
+  }
+  if (error.rejected !== undefined) init.rejected = error.rejected
+  return new SmtpError(error.message, init)
 }
 
 /** Bad caller input, naming the field at fault: never reaches the wire. */

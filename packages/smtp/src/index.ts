@@ -14,6 +14,7 @@ export {
 } from './errors.js'
 export {
   CONNECT_OPTION_KEYS,
+  defaultPort,
   type SmtpConnectOptions,
   type SmtpLogEntry,
   type SmtpTimeouts,

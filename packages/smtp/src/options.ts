@@ -136,6 +136,16 @@ const GREETING = 30_000
 const TLS_PORT = 465
 const TLS_PORT_GREETING = 5_000
 
+/**
+ * The port used when none is given (RFC 8314 3.3, RFC 6409 3.1): 465 for implicit TLS, else 587.
+ *
+ * @example
+ * defaultPort('implicit') // 465
+ */
+export function defaultPort(security?: Security): number {
+  return security === 'implicit' ? 465 : 587
+}
+
 const SECURITY = new Set(['implicit', 'starttls', 'starttls-opportunistic', 'none'])
 
 function timeout(value: number | undefined, fallback: number, field: string): number {
@@ -175,7 +185,7 @@ export function resolveOptions(o: SmtpConnectOptions): ResolvedOptions {
   if (t === null || typeof t !== 'object')
     throw inputError('timeouts must be an object', 'timeouts')
   assertKnownKeys(t, TIMEOUT_KEYS, 'timeouts')
-  const port = o.port ?? (o.security === 'implicit' ? TLS_PORT : 587)
+  const port = o.port ?? defaultPort(o.security)
   const security = o.security ?? (port === TLS_PORT ? 'implicit' : undefined)
   const command = timeout(t.command, 5 * MIN, 'timeouts.command')
   const greeting = port === TLS_PORT && security !== 'implicit' ? TLS_PORT_GREETING : GREETING

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SmtpError } from '../src/errors.js'
-import { CONNECT_OPTION_KEYS, resolveOptions, securityFor } from '../src/options.js'
+import { CONNECT_OPTION_KEYS, defaultPort, resolveOptions, securityFor } from '../src/options.js'
 
 const inputError = (f: () => unknown): SmtpError => {
   try {
@@ -34,6 +34,12 @@ describe('resolveOptions', () => {
     }
     expect(securityFor(resolveOptions({ host: 'localhost', security: 'none' }), false)).toBe('none')
     expect(securityFor(resolveOptions({ host: 'localhost', port: 465 }), true)).toBe('implicit')
+  })
+
+  it('exports the default port rule it applies', () => {
+    expect(defaultPort('implicit')).toBe(465)
+    expect(defaultPort('starttls')).toBe(587)
+    expect(defaultPort(undefined)).toBe(587)
   })
 
   it('follows RFC 5321 4.5.3.2 timeouts by default, but waits 30 s for the greeting', () => {

@@ -11,3 +11,15 @@ export { PYTHON } from './python.js'
 export { RawClient } from './raw-client.js'
 export type { ScriptedConnection, ScriptedServer, ScriptedServerOptions } from './scripted.js'
 export { startScriptedServer } from './scripted.js'
+export { refusingPort, startRejectingServer } from './servers.js'
+export type {
+  SinkContext,
+  SinkDecision,
+  SinkFault,
+  SinkFaultContext,
+  SinkOptions,
+  SinkStep,
+  SinkTransaction,
+  SmtpSink,
+} from './sink.js'
+export { startSmtpSink } from './sink.js'

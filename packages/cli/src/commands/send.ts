@@ -1,8 +1,13 @@
 import { relative, sep } from 'node:path'
 import { emlPath, inboxDir, startInbox } from '@mail/inbox'
 import { composeMessage, type MessageInput } from '@mail/mime'
-import { type SendInfo, type SmtpTransportOptions, sendmail } from '@mail/send'
-import { SmtpClient, type SmtpConnectOptions, type SmtpLogEntry } from '@mail/smtp'
+import {
+  createTransport,
+  type SendInfo,
+  type SmtpLogEntry,
+  type SmtpTransportOptions,
+  sendmail,
+} from '@mail/send'
 import { parseSendArgs, type SendArgs } from '../args.js'
 import { type ReadyMessage, readyMessage } from '../eml.js'
 import { describeErrorLine, replyText } from '../errors.js'
@@ -17,7 +22,7 @@ import {
   printable,
   reportError,
 } from '../output.js'
-import { chooseTarget, connectOptionsFromUrl, type Target } from '../transport.js'
+import { chooseTarget, type Target } from '../transport.js'
 
 /** The JSON `send --json` prints on success. */
 export interface SendJsonResult {
@@ -58,16 +63,14 @@ async function loadCa(args: SendArgs, progress: Progress): Promise<string | unde
   return args.ca === undefined ? undefined : (await readInputFile(args.ca, progress)).toString()
 }
 
-/** Sends a ready message through `@mail/smtp` (the builder is not involved). */
-async function sendReady(ready: ReadyMessage, options: SmtpConnectOptions) {
-  const client = await SmtpClient.connect(options)
+/** Sends a ready message as it is (the builder is not involved) through `@mail/send`. */
+async function sendReady(ready: ReadyMessage, options: SmtpTransportOptions) {
+  const transport = createTransport(options)
   try {
     const envelope = ready.smtputf8 ? { ...ready.envelope, smtputf8: true } : ready.envelope
-    const result = await client.send(envelope, ready.raw)
-    await client.quit()
-    return result
+    return await transport.sendRaw(envelope, ready.raw)
   } finally {
-    client.close()
+    await transport.close()
   }
 }
 
@@ -112,16 +115,18 @@ async function deliver(
       security: 'none' as const,
     }
     const url = target.kind === 'smtp' ? target.url : ''
+    // One attempt: a person at a prompt wants the failure now, not after silent retries.
+    const transport: SmtpTransportOptions = {
+      ...(inboxEndpoint ?? { url }),
+      ...common,
+      retry: { attempts: 1 },
+    }
     if ('raw' in message) {
-      const endpoint = inboxEndpoint ?? connectOptionsFromUrl(url)
-      const result = await sendReady(message, { ...endpoint, ...common })
+      const result = await sendReady(message, transport)
       const info = { ...result, envelope: message.envelope, messageId: message.messageId ?? null }
       return { info, stored }
     }
-    const transport: SmtpTransportOptions = { ...(inboxEndpoint ?? { url }), ...common }
     if (args.smtputf8) transport.build = { smtputf8: true }
-    // One attempt: a person at a prompt wants the failure now, not after silent retries.
-    transport.retry = { attempts: 1 }
     return { info: await sendmail(message, transport), stored }
   } finally {
     await inbox?.close()

@@ -1,6 +1,6 @@
+import { refusingPort, startRejectingServer } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
-import { freePort, startRejectingServer } from '../helpers/servers.js'
 import { useWorkDir } from '../helpers/workdir.js'
 
 const work = useWorkDir()
@@ -63,7 +63,8 @@ describe('mailx send failures', () => {
   })
 
   it('exits 1 naming host:port when the connection is refused', async () => {
-    const port = await freePort()
+    const closed = await refusingPort()
+    const port = closed.port
     const r = await runCli(
       [
         'send',
@@ -78,6 +79,7 @@ describe('mailx send failures', () => {
       ],
       { cwd: work.dir() },
     )
+    await closed.release()
     expect(r.code).toBe(1)
     expect(r.stderr).toBe(`mailx: connection refused: 127.0.0.1:${port}\n`)
   })

@@ -47,6 +47,32 @@ describe('mailx send --smtp to a real server with STARTTLS and AUTH (aiosmtpd)',
     }
   })
 
+  it('sends a ready --eml through the same transport: URL credentials, ?security and --ca', async () => {
+    const pass = 'p@ss/wörd'
+    const server = await startAiosmtpd({
+      security: 'starttls',
+      requireStarttls: true,
+      auth: { user: 'u@x', pass },
+    })
+    try {
+      await writeFile(join(work.dir(), 'ca.pem'), server.ca)
+      const eml = 'From: me@example.com\r\nTo: you@example.com\r\nSubject: Ready\r\n\r\nAs is.\r\n'
+      await writeFile(join(work.dir(), 'ready.eml'), eml)
+      const url = `smtp://${encodeURIComponent('u@x')}:${encodeURIComponent(pass)}@127.0.0.1:${server.port}?security=starttls`
+      const r = await runCli(['send', '--eml', 'ready.eml', '--smtp', url, '--ca', 'ca.pem'], {
+        cwd: work.dir(),
+      })
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain(`via 127.0.0.1:${server.port} (--smtp)`)
+      const [msg] = await server.waitFor(1)
+      expect(msg!.mailFrom).toBe('me@example.com')
+      expect(msg!.data.toString('latin1')).toBe(eml)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('takes SMTP_URL and NODE_EXTRA_CA_CERTS from the environment', async () => {
     const server = await startAiosmtpd({
       security: 'starttls',

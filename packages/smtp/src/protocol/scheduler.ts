@@ -47,10 +47,10 @@ export class Scheduler {
     return this.waiting.length > 0 || this.active.some((op) => !op.done)
   }
 
-  /** Removes and returns every started and waiting operation (the connection ended). */
-  drain(): Operation[] {
-    const all = [...this.active, ...this.waiting.drain()]
+  /** Removes and returns every started and every waiting operation (the connection ended). */
+  drain(): { started: Operation[]; waiting: Operation[] } {
+    const started = this.active
     this.active = []
-    return all
+    return { started, waiting: this.waiting.drain() }
   }
 }

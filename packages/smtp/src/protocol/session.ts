@@ -1,4 +1,4 @@
-import { replyError, SmtpError, type SmtpHint, type SmtpStage } from '../errors.js'
+import { notStartedError, replyError, SmtpError, type SmtpHint, type SmtpStage } from '../errors.js'
 import { tlsError } from '../tls-failure.js'
 import { type Capabilities, emptyCapabilities, has } from './capabilities.js'
 import { command } from './commands.js'
@@ -274,7 +274,11 @@ export class Session implements HandshakeSession, OperationSession {
   enqueue(op: Operation): void {
     if (this.state !== 'ready') {
       op.interrupted(
-        new SmtpError('The connection is closed', { stage: 'connect', transient: true }),
+        new SmtpError('The connection is closed', {
+          stage: 'connect',
+          transient: true,
+          notStarted: true,
+        }),
         'closed',
       )
       return
@@ -343,7 +347,12 @@ export class Session implements HandshakeSession, OperationSession {
   }
 
   private interruptAll(error: SmtpError, ending: Ending): void {
-    for (const op of this.scheduler.drain()) if (!op.done) op.interrupted(error, ending)
+    const { started, waiting } = this.scheduler.drain()
+    for (const op of started) if (!op.done) op.interrupted(error, ending)
+    // Operations that never started wrote nothing: their callers may try them elsewhere.
+    if (waiting.length === 0) return
+    const unstarted = notStartedError(error)
+    for (const op of waiting) if (!op.done) op.interrupted(unstarted, ending)
   }
 
   /** A transient error at the step now awaited. */

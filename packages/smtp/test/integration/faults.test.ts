@@ -355,6 +355,27 @@ describe('scripted faults', () => {
     expect(e.message).not.toContain('may have been delivered')
   })
 
+  it('marks the sends still queued behind a lost transaction as not started', async () => {
+    const s = await scripted(
+      esmtp([], async (c) => {
+        await c.readLine() // MAIL of the first send; without PIPELINING the second waits
+        c.destroy()
+      }),
+    )
+    const client = await connect(s.port)
+    const envelope = { from: 'a@x.test', to: ['b@x.test'] }
+    const [first, second] = await Promise.all([
+      failure(client.send(envelope, 'one\r\n')),
+      failure(client.send(envelope, 'two\r\n')),
+    ])
+    expect(first).toMatchObject({ stage: 'mail', transient: true, notStarted: false })
+    expect(second).toMatchObject({ stage: 'mail', transient: true, notStarted: true })
+    expect(second.message).toBe(first.message)
+    const late = await failure(client.send(envelope, 'three\r\n'))
+    expect(late).toMatchObject({ transient: true, notStarted: true })
+    expect(await s.wrote()).toBe('EHLO client.test\r\nMAIL FROM:<a@x.test>\r\n')
+  })
+
   it("suggests security 'starttls' when implicit TLS meets a plaintext greeting", async () => {
     const s = await scripted(async (c) => {
       c.write('220 mx.test ESMTP\r\n')

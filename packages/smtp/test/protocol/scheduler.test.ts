@@ -54,7 +54,7 @@ describe('Scheduler', () => {
     expect(b.previous).toBe(a)
   })
 
-  it('withdraws only what has not started, and hands back everything when the connection ends', () => {
+  it('withdraws only what has not started, and hands back everything, started apart from waiting, when the connection ends', () => {
     const started: string[] = []
     const s = new Scheduler()
     const a = op('a', started)
@@ -64,7 +64,7 @@ describe('Scheduler', () => {
     s.pump(true)
     expect(s.withdraw(a)).toBe(false)
     expect(s.busy).toBe(true)
-    expect(s.drain()).toEqual([a, b])
+    expect(s.drain()).toEqual({ started: [a], waiting: [b] })
     expect(s.busy).toBe(false)
   })
 })
