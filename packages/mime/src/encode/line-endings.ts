@@ -1,3 +1,5 @@
+import { CRLF } from '../policy.js'
+
 const ANY_LINE_BREAK = /\r\n|\r|\n/g
 const LONE_LF = /\n/g
 
@@ -7,7 +9,7 @@ const LONE_LF = /\n/g
  */
 export function toCrlf(text: string): string {
   if (text.indexOf('\r') === -1) {
-    return text.indexOf('\n') === -1 ? text : text.replace(LONE_LF, '\r\n')
+    return text.indexOf('\n') === -1 ? text : text.replace(LONE_LF, CRLF)
   }
-  return text.replace(ANY_LINE_BREAK, '\r\n')
+  return text.replace(ANY_LINE_BREAK, CRLF)
 }
