@@ -84,14 +84,17 @@ describe('buildMessageStream gives buildMessage’s bytes', () => {
     await expectSameBytes(input, input, deterministic)
   })
 
-  test.each(corpus)('%s, its bytes from Blobs, streams and iterables in tiny chunks', async (_, input) => {
-    // 1 to 7 cut every base64 quantum and line many times; 56-58 and 113 sit at line edges.
-    for (const sizes of [[1], [2], [3], [5, 7], [56], [57], [58, 1, 113]]) {
-      for (const kind of KINDS) {
-        await expectSameBytes(lazy(input, kind, sizes), input, deterministic)
+  test.each(corpus)(
+    '%s, its bytes from Blobs, streams and iterables in tiny chunks',
+    async (_, input) => {
+      // 1 to 7 cut every base64 quantum and line many times; 56-58 and 113 sit at line edges.
+      for (const sizes of [[1], [2], [3], [5, 7], [56], [57], [58, 1, 113]]) {
+        for (const kind of KINDS) {
+          await expectSameBytes(lazy(input, kind, sizes), input, deterministic)
+        }
       }
-    }
-  })
+    },
+  )
 
   test('for random messages and random chunkings', async () => {
     await fc.assert(
