@@ -196,6 +196,16 @@ describe.each(RUNTIMES)('on %s, the packed packages', (runtime) => {
     expect(verdicts[3]).toMatchObject({ ok: false, count: 1, error: /body hash mismatch/ })
   })
 
+  it('stream a message with Blob attachments as built, and sign it in two passes alike', async () => {
+    const streamed = step(run.result, 'streamed')
+    const reference = step(nodeRun.result, 'built').attachments!
+    expect(streamed.raw).toBe(reference.raw)
+    expect(streamed.size).toBe(Buffer.byteLength(reference.raw))
+    expect(streamed.signedStream).toBe(streamed.signedString)
+    const [verdict] = await verifyDkim(dkim.records, [streamed.signedStream])
+    expect(verdict).toEqual({ ok: true, count: 1, error: null })
+  })
+
   it('deliver with sendmail over plaintext SMTP exactly the built bytes and envelope', () => {
     const { info, expectedRaw, expectedEnvelope } = step(run.result, 'plainSend')
     const to = ['one@example.org', 'two@example.org', 'three@example.net', 'four@example.net']
