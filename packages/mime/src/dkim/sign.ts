@@ -6,7 +6,7 @@ import type { StreamedMessage } from '../types.js'
 import { dkimError } from './error.js'
 import { splitMessage } from './message.js'
 import { type DkimOptions, resolveOptions } from './options.js'
-import { BodyHasher, requireFrom, signatureField, signingKey } from './signer.js'
+import { requireFrom, signatureField, signingKey, wholeBodyDigest } from './signer.js'
 import { signStreamed } from './stream.js'
 
 async function signRaw(raw: string, options: DkimOptions): Promise<string> {
@@ -23,9 +23,8 @@ async function signRaw(raw: string, options: DkimOptions): Promise<string> {
   requireFrom(fields, 'raw')
   const key = await signingKey(config)
   // RFC 6376 3.7: the body hash covers the canonicalized body, all of it (l= then says so).
-  const hasher = new BodyHasher(config)
-  hasher.update(utf8Encode(body))
-  const field = await signatureField(config, key, fields, hasher.digest())
+  const digest = await wholeBodyDigest(config, utf8Encode(body))
+  const field = await signatureField(config, key, fields, digest)
   return field + CRLF + message
 }
 

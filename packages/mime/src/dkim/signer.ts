@@ -17,7 +17,24 @@ export interface BodyDigest {
   length: number
 }
 
-/** Hashes a body fed in chunks, canonicalized on the way (RFC 6376 3.4.3, 3.4.4, 3.7). */
+/**
+ * The digest of a body held whole in memory: canonicalized, then hashed by WebCrypto, which is
+ * native on every runtime (RFC 6376 3.4.3, 3.4.4, 3.7).
+ */
+export async function wholeBodyDigest(config: DkimConfig, body: Uint8Array): Promise<BodyDigest> {
+  const canonical = new BodyCanonicalizer(config.body)
+  const head = canonical.update(body)
+  const tail = canonical.end()
+  const bytes = new Uint8Array(head.length + tail.length)
+  bytes.set(head)
+  bytes.set(tail, head.length)
+  return { hash: await sha256(bytes), length: canonical.length }
+}
+
+/**
+ * Hashes a body fed in chunks, canonicalized on the way, for a body too large to hold: the
+ * incremental SHA-256 of ./sha256.ts, as WebCrypto hashes only whole buffers.
+ */
 export class BodyHasher {
   private readonly hash = createSha256()
   private readonly canonical: BodyCanonicalizer
