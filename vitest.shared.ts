@@ -19,6 +19,8 @@ export function shared(dir: string): UserWorkspaceConfig {
         { find: /^@mail\/send$/, replacement: src('send') },
         { find: /^@mail\/queue$/, replacement: src('queue') },
         { find: /^@mail\/inbox$/, replacement: src('inbox') },
+        // @mail/smtp's package.json "imports": under test, Node's sockets from the sources.
+        { find: /^#node-sockets$/, replacement: src('smtp', 'socket/node.ts') },
       ],
     },
     test: {

@@ -157,10 +157,11 @@ export function runScenario(runtime, dir, config, timeoutMs = 60_000) {
 }
 
 /**
- * Bundles worker/worker.mjs from the installed packages for workerd: ESM, browser platform with
- * the `workerd`/`worker` conditions (as wrangler resolves), `cloudflare:sockets` left to the
- * runtime, and Node's `path` (mime-types' extname) aliased to a shim, so no `nodejs_compat` is
- * needed. Returns the script and the list of bundled input files.
+ * Bundles worker/worker.mjs from the installed packages for workerd as wrangler resolves them:
+ * ESM, browser platform with the `workerd`, `worker` and `browser` conditions, `cloudflare:sockets`
+ * left to the runtime, and nothing else: no alias and no `nodejs_compat`, since the packages'
+ * export conditions pick builds without Node built-ins. Returns the script, the bundled input
+ * files and every import left for the runtime to resolve (`external`).
  */
 export async function bundleWorker(dir) {
   const { build } = await import('esbuild')
@@ -174,13 +175,16 @@ export async function bundleWorker(dir) {
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2022',
     external: ['cloudflare:sockets'],
-    alias: { path: join(dir, 'worker', 'path-shim.mjs') },
     metafile: true,
     logLevel: 'silent',
   })
   const file = out.outputFiles[0]
   if (!file) throw new Error('esbuild produced no output')
-  return { script: file.text, inputs: Object.keys(out.metafile.inputs) }
+  const inputs = out.metafile.inputs
+  const external = Object.values(inputs).flatMap((input) =>
+    input.imports.filter((i) => i.external).map((i) => i.path),
+  )
+  return { script: file.text, inputs: Object.keys(inputs), external: [...new Set(external)] }
 }
 
 /**
@@ -189,9 +193,7 @@ export async function bundleWorker(dir) {
  */
 export async function runWorker(script, { port, bindings = {} }) {
   const { Miniflare } = await import('miniflare')
-  // The bundle is given as an explicit module list (as wrangler does): with `modules: true` plus
-  // `script`, Miniflare would scan the code and refuse the lazy, never-taken `import('node:net')`
-  // (and node:tls, node:os) that esbuild keeps from @mail/smtp's Node socket adapter.
+  // The bundle is given as an explicit module list, as wrangler does.
   const mf = new Miniflare({
     modules: [{ type: 'ESModule', path: 'worker.mjs', contents: script }],
     compatibilityDate: COMPATIBILITY_DATE,

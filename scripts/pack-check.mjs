@@ -5,8 +5,9 @@
 //   2. a consumer project outside the workspace installs the tarballs with npm and
 //      (a) imports @mail/mime alone and builds a message, (b) imports @mail/send and reaches
 //      sendmail, in plain Node ESM and type-checked by tsc with moduleResolution nodenext;
-//   3. @mail/mime (and @mail/mime/dkim) is bundled by esbuild for the browser and may pull in no
-//      Node-only module, with one declared exception: mime-types' require('path').
+//   3. @mail/mime (and @mail/mime/dkim) is bundled by esbuild for the browser (conditions
+//      workerd, worker, browser, no alias) and pulls in no Node built-in at all; that build
+//      writes the same messages as the Node build.
 // Needs `pnpm build` first. Exits non-zero on the first failure.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
@@ -135,8 +136,6 @@ const nodeBuiltinsExternal = {
     )
   },
 }
-// Node-only modules that mime-types reaches for; everything else is a failure.
-const allowedNodeImports = new Map([['path', /node_modules\/mime-types\//]])
 for (const entry of ['@mail/mime', '@mail/mime/dkim']) {
   await step(`browser bundle of ${entry} has no Node-only imports`, async () => {
     const entryFile = join(consumer, 'browser-entry.mjs')
@@ -145,6 +144,7 @@ for (const entry of ['@mail/mime', '@mail/mime/dkim']) {
       entryPoints: [entryFile],
       bundle: true,
       platform: 'browser',
+      conditions: ['workerd', 'worker', 'browser'],
       format: 'esm',
       write: false,
       metafile: true,
@@ -156,11 +156,9 @@ for (const entry of ['@mail/mime', '@mail/mime/dkim']) {
     const problems = []
     for (const [file, info] of Object.entries(result.metafile.inputs)) {
       for (const imp of info.imports) {
-        if (!imp.external) continue
-        const allowed = allowedNodeImports.get(imp.path)
-        if (allowed?.test(file)) continue
-        problems.push(`${file} imports ${imp.path}`)
+        if (imp.external) problems.push(`${file} imports ${imp.path}`)
       }
+      if (file.includes('node_modules/mime-types/')) problems.push(`${file}: not the browser build`)
     }
     const code = result.outputFiles[0].text
     // Module imports (require and import alike) are in the metafile above; what remains is
@@ -174,9 +172,34 @@ for (const entry of ['@mail/mime', '@mail/mime/dkim']) {
       }
     }
     if (problems.length) throw new Error(problems.join('\n'))
-    return `${(code.length / 1024).toFixed(0)} KiB; allowed: mime-types -> path`
+    return `${(code.length / 1024).toFixed(0)} KiB`
   })
 }
+
+// The browser build against the Node build, in Node (`--conditions=browser` picks the former):
+// content types looked up by filename and the encoders must agree byte for byte.
+writeFileSync(
+  join(consumer, 'same-bytes.mjs'),
+  `import { buildMessage } from '@mail/mime'
+const names = ['a.pdf', 'b.PNG', 'c.tar.gz', 'd.docx', '.bashrc', 'e', 'dir.v2/f.json', 'g.txt', 'h.eml', 'i.ics']
+const raw = buildMessage({
+  from: 'Zoë <zoe@bücher.example>', to: 'bob@example.org', subject: 'Grüße', text: 'Hi', html: '<p>Hi</p>',
+  attachments: names.map((filename, i) => ({ filename, content: i % 2 ? 'text ' + i : new Uint8Array(5000).fill(i) })),
+}, { boundary: (i) => 'b' + i, messageIdRandom: () => 'x', now: () => new Date(0) })
+process.stdout.write(raw)
+`,
+)
+await step('browser build of @mail/mime writes what the Node build writes', () => {
+  const node = run('node', ['same-bytes.mjs'], { cwd: consumer })
+  const browser = run('node', ['--conditions=browser', 'same-bytes.mjs'], { cwd: consumer })
+  const resolve = "console.log(import.meta.resolve('@mail/mime'))"
+  const resolved = run('node', ['--conditions=browser', '--input-type=module', '-e', resolve], {
+    cwd: consumer,
+  })
+  if (!resolved.includes('/dist/web/')) throw new Error(`browser condition resolved ${resolved}`)
+  if (node !== browser) throw new Error('the builds differ')
+  return `${node.length} octets alike`
+})
 
 rmSync(work, { recursive: true, force: true })
 console.log('pack-check: all packaging checks passed')

@@ -7,7 +7,13 @@
 //   { plainPort, tlsPort, implicitPort, ca, implicitCa, keys: { rsa, rsaPkcs1, ed25519 } }
 // (ca: the STARTTLS server's CA; implicitCa: the implicit-TLS server's)
 // Output: one line on stdout, `@@result@@ <json>` (see the harness, ../run.mjs).
-import { buildMessage, composeMessage, getEnvelope, MimeError } from '@mail/mime'
+import {
+  buildMessage,
+  buildMessageStream,
+  composeMessage,
+  getEnvelope,
+  MimeError,
+} from '@mail/mime'
 import { signDkim } from '@mail/mime/dkim'
 import { createTransport, sendmail } from '@mail/send'
 import { SmtpClient } from '@mail/smtp'
@@ -98,6 +104,31 @@ await step(result, 'dkim', async () => {
       canonicalization: 'simple/simple',
     }),
     ed25519: await sign(config.keys.ed25519, DKIM_SELECTORS.ed25519),
+  }
+})
+
+// 3b. Streaming: the 'attachments' message with its bytes as Blobs streams the octets of its
+// string build, and signed in two passes equals the string signed alike (same clock).
+await step(result, 'streamed', async () => {
+  const input = messageInputs().attachments
+  const attachments = input.attachments.map((a) =>
+    a.content instanceof Uint8Array ? { ...a, content: new Blob([a.content]) } : a,
+  )
+  const build = () => buildMessageStream({ ...input, attachments }, buildOptions('attachments'))
+  const message = build()
+  const raw = await new Response(message.stream()).text()
+  const dkim = {
+    domain: DKIM_DOMAIN,
+    selector: DKIM_SELECTORS.ed25519,
+    privateKey: config.keys.ed25519,
+    now: () => new Date('2026-04-26T12:00:00Z'),
+  }
+  const signed = await signDkim(build(), dkim)
+  return {
+    raw,
+    size: message.size,
+    signedStream: await new Response(signed.stream()).text(),
+    signedString: await signDkim(buildMessage(input, buildOptions('attachments')), dkim),
   }
 })
 

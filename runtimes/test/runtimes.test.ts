@@ -196,6 +196,16 @@ describe.each(RUNTIMES)('on %s, the packed packages', (runtime) => {
     expect(verdicts[3]).toMatchObject({ ok: false, count: 1, error: /body hash mismatch/ })
   })
 
+  it('stream a message with Blob attachments as built, and sign it in two passes alike', async () => {
+    const streamed = step(run.result, 'streamed')
+    const reference = step(nodeRun.result, 'built').attachments!
+    expect(streamed.raw).toBe(reference.raw)
+    expect(streamed.size).toBe(Buffer.byteLength(reference.raw))
+    expect(streamed.signedStream).toBe(streamed.signedString)
+    const [verdict] = await verifyDkim(dkim.records, [streamed.signedStream])
+    expect(verdict).toEqual({ ok: true, count: 1, error: null })
+  })
+
   it('deliver with sendmail over plaintext SMTP exactly the built bytes and envelope', () => {
     const { info, expectedRaw, expectedEnvelope } = step(run.result, 'plainSend')
     const to = ['one@example.org', 'two@example.org', 'three@example.net', 'four@example.net']
@@ -268,6 +278,10 @@ interface WorkerAnswer {
   ok: boolean
   raw: string
   signed: string
+  streamedRaw: string
+  streamedSize: number | null
+  signedStream: string
+  signedString: string
   results: { accepted: string[]; secure: boolean }[]
   info: SendInfo
   error?: { name?: string; message: string; stack: string }
@@ -292,13 +306,22 @@ describe('in a Cloudflare Worker (workerd via Miniflare)', () => {
     }
   })
 
-  it('is bundled from the installed tarballs and pulls in no Node built-in', () => {
+  it('is bundled from the installed tarballs, with no alias, and pulls in no Node built-in', () => {
     const fromPackages = bundle.inputs.filter((f) => f.includes('node_modules/@mail/'))
     for (const pkg of ['mime', 'smtp', 'send']) {
       expect(fromPackages.some((f) => f.startsWith(`node_modules/@mail/${pkg}/dist/`))).toBe(true)
     }
     expect(fromPackages.filter((f) => !/^node_modules\/@mail\/[a-z]+\/dist\//.test(f))).toEqual([])
     expect(bundle.inputs.filter((f) => f.startsWith('node:'))).toEqual([])
+    // The export conditions chose the builds without Node built-ins: the Workers build of
+    // @mail/mime (mime-types inside) and @mail/smtp's stand-in for its Node sockets.
+    expect(fromPackages.some((f) => f.startsWith('node_modules/@mail/mime/dist/web/'))).toBe(true)
+    expect(fromPackages).toContain('node_modules/@mail/smtp/dist/socket/unavailable.js')
+    expect(fromPackages).not.toContain('node_modules/@mail/smtp/dist/socket/node.js')
+    expect(bundle.inputs.some((f) => f.includes('node_modules/mime-types/'))).toBe(false)
+    // Nothing is left for the runtime to resolve but cloudflare:sockets.
+    expect(bundle.external).toEqual(['cloudflare:sockets'])
+    expect(bundle.script).not.toMatch(/\b(?:import|require)\s*\(\s*["']node:/)
     expect(bundle.script).toContain('cloudflare:sockets')
   })
 
@@ -337,6 +360,16 @@ describe('in a Cloudflare Worker (workerd via Miniflare)', () => {
     const [, signed] = received
     expect(signed).toBeDefined()
     const [verdict] = await verifyDkim(dkim.records, [signed!.data])
+    expect(verdict).toEqual({ ok: true, count: 1, error: null })
+  })
+
+  it('streams the message (image from a ReadableStream) with the same bytes, and signs a streamed copy', async () => {
+    const reference = step(nodeRun.result, 'built')['inline-image']!
+    expect(answer.body.streamedRaw).toBe(reference.raw)
+    // A stream source has no size known in advance.
+    expect(answer.body.streamedSize).toBeNull()
+    expect(answer.body.signedStream).toBe(answer.body.signedString)
+    const [verdict] = await verifyDkim(dkim.records, [answer.body.signedStream])
     expect(verdict).toEqual({ ok: true, count: 1, error: null })
   })
 })

@@ -39,6 +39,7 @@ export interface ScenarioResult {
   built?: Record<string, BuiltMessage>
   mimeError?: { isMimeError: boolean; name?: string; field?: string; thrown?: boolean }
   dkim?: { unsigned: string; rsa: string; rsaPkcs1: string; ed25519: string }
+  streamed?: { raw: string; size: number; signedStream: string; signedString: string }
   plainSend?: { info: SendInfo; expectedRaw: string; expectedEnvelope: Envelope }
   tlsSend?: {
     secure: boolean

@@ -5,8 +5,10 @@
 // (plaintext: TLS is covered on the other runtimes), one connection each: the first with the
 // automatically chosen socket adapter, the second with the one passed explicitly. Then
 // @mail/send's sendmail delivers the 'plain send' message through an smtp:// URL transport.
-// It answers with what it sent, as JSON.
-import { composeMessage } from '@mail/mime'
+// Last, it streams the same message with buildMessageStream, its image from a ReadableStream,
+// and signs a streamed copy (image from a Blob) in two passes, as the string was signed.
+// It answers with what it sent and streamed, as JSON.
+import { buildMessageStream, composeMessage } from '@mail/mime'
 import { signDkim } from '@mail/mime/dkim'
 import { sendmail } from '@mail/send'
 import { SmtpClient } from '@mail/smtp'
@@ -27,6 +29,54 @@ function describeError(error) {
     code: error?.code,
     stage: error?.stage,
   }
+}
+
+/** The 'inline-image' message with its image bytes given as `wrap(bytes)`. */
+function inlineImage(wrap) {
+  const input = messageInputs()['inline-image']
+  const attachments = input.attachments.map((a) =>
+    a.content instanceof Uint8Array ? { ...a, content: wrap(a.content) } : a,
+  )
+  return { ...input, attachments }
+}
+
+/** A ReadableStream of `bytes` in chunks of 5 octets, so every base64 line is cut. */
+function trickle(bytes) {
+  let at = 0
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close()
+      controller.enqueue(bytes.slice(at, at + 5))
+      at += 5
+    },
+  })
+}
+
+async function streamed(env) {
+  // Fresh generators for each build: each gives the same Message-ID as Node's build.
+  const options = () => buildOptions('inline-image')
+  const message = buildMessageStream(inlineImage(trickle), options())
+  const streamedRaw = await new Response(message.stream()).text()
+  // Same signing time for both, so the two signatures must be the same.
+  const dkim = {
+    domain: DKIM_DOMAIN,
+    selector: DKIM_SELECTORS.ed25519,
+    privateKey: env.DKIM_KEY,
+    now: () => new Date('2026-04-26T12:00:00Z'),
+  }
+  const blobMessage = buildMessageStream(
+    inlineImage((bytes) => new Blob([bytes])),
+    options(),
+  )
+  const signedStream = await new Response((await signDkim(blobMessage, dkim)).stream()).text()
+  const signedString = await signDkim(
+    composeMessage(
+      inlineImage((b) => b),
+      options(),
+    ).raw,
+    dkim,
+  )
+  return { streamedRaw, streamedSize: message.size ?? null, signedStream, signedString }
 }
 
 export default {
@@ -59,6 +109,7 @@ export default {
         }
       }
       const info = await sendmail(plainSendInput(), `smtp://127.0.0.1:${port}?security=none`)
+      const { streamedRaw, streamedSize, signedStream, signedString } = await streamed(env)
       return Response.json({
         ok: true,
         raw: composed.raw,
@@ -66,6 +117,10 @@ export default {
         envelope: composed.envelope,
         results,
         info,
+        streamedRaw,
+        streamedSize,
+        signedStream,
+        signedString,
       })
     } catch (error) {
       return Response.json({ ok: false, error: describeError(error) }, { status: 500 })

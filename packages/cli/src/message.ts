@@ -120,6 +120,10 @@ export async function messageFromArgs(
 /** Total size of the message's parts before encoding, for the progress line. */
 export function contentSize(input: MessageInput): number {
   let n = (input.text?.length ?? 0) + (input.html?.length ?? 0)
-  for (const a of input.attachments ?? []) n += a.content.length
+  for (const { content } of input.attachments ?? []) {
+    // Blobs and streams (which the CLI does not make yet) count by their size, when known.
+    if (typeof content === 'string' || content instanceof Uint8Array) n += content.length
+    else if (content instanceof Blob) n += content.size
+  }
   return n
 }

@@ -1,14 +1,25 @@
 /** Validates attachments and fills in their defaults. */
 import mimeTypes from 'mime-types'
+import { contentOf, describeSource, type LazySource } from './content.js'
 import { toCrlf } from './encode/line-endings.js'
-import { isAscii, utf8Encode, utf8Length } from './encode/utf8.js'
+import { isAscii, utf8Length } from './encode/utf8.js'
 import { assertSingleLine, assertString, MimeError } from './errors.js'
+import { ATTACHMENT_KEYS, assertKnownKeys } from './keys.js'
+import { CRLF, MAX_LINE } from './policy.js'
 
-/** An attachment after validation: bytes, a full content type and an explicit disposition. */
-/** Every field is present, undefined when not given: one object shape (see NormalizedMessage). */
+/**
+ * An attachment after validation: its octets (in memory, or a lazy source), a full content type
+ * and an explicit disposition. Every field is present, undefined when not given: one object
+ * shape (see NormalizedMessage).
+ */
 export interface NormalizedAttachment {
   filename: string | undefined
-  bytes: Uint8Array
+  /** The octets, for string and byte content; undefined for a lazy source. */
+  bytes: Uint8Array | undefined
+  /** A Blob, a stream or an async iterable, read when the message is streamed. */
+  source: LazySource | undefined
+  /** Octets, when known before reading (everything but streams and iterables). */
+  size: number | undefined
   /** `type/subtype` followed by any parameters the caller gave. */
   contentType: string
   /** Content-ID without angle brackets. */
@@ -36,9 +47,11 @@ function attachedMessage(bytes: Uint8Array): NonNullable<NormalizedAttachment['m
   } catch {
     return 'must be UTF-8 text (use application/octet-stream for other bytes)'
   }
-  for (const line of text.split('\r\n')) {
+  for (const line of text.split(CRLF)) {
     // RFC 5322 section 2.1.1: no line over 998 octets, and a message part cannot be re-wrapped.
-    if (line.length > 332 && utf8Length(line) > 998) return 'has a line over 998 octets'
+    if (line.length > MAX_LINE / 3 && utf8Length(line) > MAX_LINE) {
+      return `has a line over ${MAX_LINE} octets`
+    }
   }
   if (text.includes('\0')) return 'contains NUL'
   return { text, encoding: isAscii(text) ? '7bit' : '8bit' }
@@ -115,10 +128,13 @@ function cidOf(value: unknown, field: string): string {
 export function normalizeAttachment(input: unknown, index: number): NormalizedAttachment {
   const field = `attachments[${index}]`
   if (typeof input !== 'object' || input === null) throw new MimeError(field, 'must be an object')
+  assertKnownKeys(input, ATTACHMENT_KEYS, `${field}.`)
   const a = input as Record<string, unknown>
   const out: NormalizedAttachment = {
     filename: undefined,
-    bytes: new Uint8Array(0),
+    bytes: undefined,
+    source: undefined,
+    size: undefined,
     contentType: '',
     cid: undefined,
     disposition: 'attachment',
@@ -130,14 +146,10 @@ export function normalizeAttachment(input: unknown, index: number): NormalizedAt
     assertSingleLine(a.filename, `${field}.filename`)
     out.filename = a.filename
   }
-  const content = a.content
-  if (typeof content === 'string') out.bytes = utf8Encode(content)
-  else if (content instanceof Uint8Array) out.bytes = content
-  // Views and buffers from another realm (iframes, vm contexts) fail instanceof; still bytes.
-  else if (ArrayBuffer.isView(content)) {
-    out.bytes = new Uint8Array(content.buffer, content.byteOffset, content.byteLength)
-  } else if (content instanceof ArrayBuffer) out.bytes = new Uint8Array(content)
-  else throw new MimeError(`${field}.content`, 'must be a string or a Uint8Array')
+  const content = contentOf(a.content, a.encoding, field)
+  out.bytes = content.bytes
+  out.source = content.source
+  out.size = content.size
   if (a.contentType !== undefined) {
     const { type, names } = contentTypeOf(a.contentType, `${field}.contentType`)
     // The builder writes the name parameter from the filename; a second one would disagree.
@@ -154,17 +166,25 @@ export function normalizeAttachment(input: unknown, index: number): NormalizedAt
     const found = out.filename?.includes('.') ? mimeTypes.lookup(out.filename) : false
     out.contentType = found === false ? 'application/octet-stream' : found
     // A string is UTF-8 text by definition, so say so where a charset applies.
-    if (typeof content === 'string' && out.contentType.startsWith('text/')) {
+    if (
+      typeof a.content === 'string' &&
+      a.encoding === undefined &&
+      out.contentType.startsWith('text/')
+    ) {
       out.contentType += '; charset=utf-8'
     }
   }
   if (/^message\//i.test(out.contentType)) {
-    const message = attachedMessage(out.bytes)
+    const message =
+      out.bytes === undefined
+        ? `cannot be ${describeSource(out.source!)}: its text must be checked before the message is built; give a string or a Uint8Array`
+        : attachedMessage(out.bytes)
     if (typeof message !== 'string') out.message = message
     else if (a.contentType !== undefined) {
       throw new MimeError(`${field}.content`, `a message/* attachment ${message}`)
     }
-    // A type guessed from the filename (a binary file named .eml): the exact bytes, as a file.
+    // A type guessed from the filename (a binary file named .eml, or a lazy source, whose text
+    // cannot be checked before it is read): the exact octets, as a file.
     else out.contentType = 'application/octet-stream'
   }
   if (a.cid !== undefined) out.cid = cidOf(a.cid, `${field}.cid`)

@@ -24,11 +24,18 @@ function collectParts(part: Part, multiparts: MultipartPart[], leaves: LeafPart[
   for (const child of part.children) collectParts(child, multiparts, leaves)
 }
 
+/**
+ * Whether `boundary` occurs in encoded text. Attachment octets (Base64Body pieces) are never
+ * scanned: their base64 lines hold no '-', so no delimiter line ("--" boundary) can form in
+ * them, and a streamed source is not read before the headers are written.
+ */
 function occursIn(boundary: string, leaves: LeafPart[]): boolean {
   const safeInEncoded = boundary.includes('=_')
   for (const leaf of leaves) {
     if (safeInEncoded && !leaf.freeText) continue
-    for (const piece of leaf.body) if (piece.includes(boundary)) return true
+    for (const piece of leaf.body) {
+      if (typeof piece === 'string' && piece.includes(boundary)) return true
+    }
   }
   return false
 }

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { domainToAscii } from './address/idna.js'
-export { buildMessage, composeMessage, getEnvelope } from './compose.js'
+export { buildMessage, buildMessageStream, composeMessage, getEnvelope } from './compose.js'
 export { MimeError } from './errors.js'
 export type {
   AddressLike,
@@ -13,4 +13,5 @@ export type {
   Envelope,
   ListUnsubscribe,
   MessageInput,
+  StreamedMessage,
 } from './types.js'

@@ -1,21 +1,36 @@
 /**
  * The part tree: mixed(alternative(text, related(html, inline…)), attachments…) and every
- * subset of it, never with an empty or single-child multipart. Leaf bodies are encoded here,
- * once; the serializer only adds boundaries and joins.
+ * subset of it, never with an empty or single-child multipart. Text bodies are encoded here,
+ * once; attachment octets stay as they are until the message is serialized (as a string, or
+ * streamed), which writes their base64 lines.
  */
 import type { NormalizedAttachment } from './attachment.js'
-import { pushBase64Body } from './encode/base64.js'
+import type { LazySource } from './content.js'
 import { chooseTextEncoding, pushTextBody } from './encode/text-body.js'
 import { foldHeader } from './header/fold.js'
 import { formatParam } from './header/params.js'
 import type { NormalizedMessage } from './validate.js'
 
+/** An attachment's octets, to be written as base64 body lines (RFC 2045 section 6.8). */
+export interface Base64Body {
+  octets: Uint8Array | LazySource
+  /** Octets, when known before reading (bytes and Blobs). */
+  size: number | undefined
+  /** The attachment's field ('attachments[2]'), for errors while reading a source. */
+  field: string
+  /** Ends the last line with CRLF too: set when the body ends the message. */
+  terminated: boolean
+}
+
+/** A piece of a body: encoded text, or octets still to be encoded. */
+export type BodyPiece = string | Base64Body
+
 export interface LeafPart {
   kind: 'leaf'
   /** Folded header fields, without line endings. */
   headers: string[]
-  /** The encoded body in pieces, CRLF line endings, no trailing CRLF. */
-  body: string[]
+  /** The body in pieces, CRLF line endings, no trailing CRLF. */
+  body: BodyPiece[]
   /** True for 7bit bodies: arbitrary text that a boundary must be checked against. */
   freeText: boolean
 }
@@ -60,9 +75,9 @@ function attachmentPart(a: NormalizedAttachment): LeafPart {
   if (a.message !== undefined) {
     return { kind: 'leaf', headers, body: [a.message.text], freeText: true }
   }
-  const body: string[] = []
-  pushBase64Body(a.bytes, body)
-  return { kind: 'leaf', headers, body, freeText: false }
+  const octets = a.bytes ?? a.source!
+  const body: Base64Body = { octets, size: a.size, field: a.field, terminated: false }
+  return { kind: 'leaf', headers, body: [body], freeText: false }
 }
 
 function multipart(subtype: MultipartPart['subtype'], children: Part[]): Part {

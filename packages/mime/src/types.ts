@@ -9,13 +9,29 @@ export type AddressLike = string | { name?: string; address: string }
 
 /**
  * A file attached to the message, or an inline part referenced from the html as `cid:<cid>`.
+ * Nothing opens a file or fetches a URL for you: pass the bytes, or a Blob for a file
+ * (`await fs.openAsBlob(path)` in Node and Deno, `Bun.file(path)` in Bun, a `File` in browsers;
+ * Workers have no files: pass a `ReadableStream` such as `(await fetch(url)).body` or an R2
+ * object's `body`).
  *
  * @example { filename: 'logo.png', content: pngBytes, cid: 'logo@example.com' }
+ * @example { filename: 'backup.tar', content: await fs.openAsBlob('backup.tar') }
  */
 export interface Attachment {
   filename?: string
-  /** A string is UTF-8 text; bytes are kept exactly. */
-  content: string | Uint8Array
+  /**
+   * A string is UTF-8 text (or base64 or hex, see `encoding`); bytes are kept exactly. A Blob
+   * (sized, readable again), a `ReadableStream` or an async iterable of `Uint8Array` (one-shot,
+   * unsized) is read only when the message is streamed: use {@link buildMessageStream} for
+   * them; buildMessage refuses them. Such a source named `*.eml` is attached as
+   * application/octet-stream unless given as bytes (a message/rfc822 part must be checked first).
+   */
+  content: string | Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
+  /**
+   * How a string `content` is written: `'base64'` or `'hex'` text decoded (strictly: invalid
+   * text is a MimeError) to the octets attached. Without it a string is UTF-8 text.
+   */
+  encoding?: 'base64' | 'hex'
   /** Default: looked up from the filename with mime-types, else application/octet-stream. */
   contentType?: string
   /** Content-ID (with or without <>), for an inline part referenced from the html as `cid:<cid>`. */
@@ -100,6 +116,12 @@ export interface BuildOptions {
   messageIdRandom?: () => string
   /** Clock for the Date header when the input has no `date`. */
   now?: () => Date
+  /**
+   * Top-level keys of the input that the caller's own wrapper adds and handles (e.g. a send
+   * function's `envelope`). Other keys this package does not know are a MimeError, so that
+   * nothing is silently ignored.
+   */
+  extraKeys?: readonly string[]
 }
 
 /** The envelope: bare addresses, sender and de-duplicated recipients. */
@@ -120,4 +142,42 @@ export interface ComposedMessage {
   smtputf8: boolean
   /** True when raw contains any octet above 127. */
   eightBit: boolean
+}
+
+/**
+ * A message streamed rather than built into one string: what {@link buildMessageStream} returns
+ * and `signDkim` takes and returns. Everything but `stream()` is known before any source is read.
+ *
+ * @example
+ * ```ts
+ * const message = buildMessageStream({
+ *   from: 'alice@example.com', to: 'bob@example.org', subject: 'Backup',
+ *   attachments: [{ filename: 'backup.tar', content: await fs.openAsBlob('backup.tar') }],
+ * })
+ * message.size // exact octets (every source here is sized)
+ * for await (const chunk of message.stream()) socket.write(chunk)
+ * ```
+ */
+export interface StreamedMessage {
+  /** With angle brackets, e.g. '<abc@example.com>'. */
+  readonly messageId: string
+  /** The same as getEnvelope. */
+  readonly envelope: Envelope
+  /**
+   * The exact octets `stream()` gives, when every source's length is known (strings, bytes,
+   * Blobs), so SMTP can declare SIZE before reading; undefined with a stream or iterable source.
+   */
+  readonly size: number | undefined
+  /** False when a one-shot source (a stream or an async iterable) is among the attachments. */
+  readonly replayable: boolean
+  /** True when an envelope address or a header needs SMTPUTF8 (RFC 6531). */
+  readonly smtputf8: boolean
+  /** True when the message holds any octet above 127 (needs 8BITMIME or SMTPUTF8). */
+  readonly eightBit: boolean
+  /**
+   * The message as UTF-8 octets with CRLF line endings, read from the sources as the stream is
+   * read. Each call starts a new stream; on a message that is not replayable, a second call
+   * throws a MimeError.
+   */
+  stream(): ReadableStream<Uint8Array>
 }

@@ -5,8 +5,10 @@
 import { mailboxesOf, normalizeAddresses } from './address/normalize.js'
 import { type AddressEntry, isGroup, type Mailbox } from './address/types.js'
 import { type NormalizedAttachment, normalizeAttachment } from './attachment.js'
+import { isOneShot } from './content.js'
 import { assertSingleLine, assertString, MimeError } from './errors.js'
 import { msgId, msgIdList } from './header/msg-id.js'
+import { assertKnownKeys, LIST_UNSUBSCRIBE_KEYS, MESSAGE_KEYS } from './keys.js'
 import type { BuildOptions, ListUnsubscribe, MessageInput } from './types.js'
 
 /** A message after validation. */
@@ -77,6 +79,7 @@ function listUnsubscribeOf(value: string | ListUnsubscribe) {
   if (typeof spec !== 'object' || spec === null) {
     throw new MimeError('listUnsubscribe', 'must be a URL or { url?, mailto?, oneClick? }')
   }
+  assertKnownKeys(spec, LIST_UNSUBSCRIBE_KEYS, 'listUnsubscribe.')
   const uris: string[] = []
   let https = false
   if (spec.url !== undefined) {
@@ -137,6 +140,7 @@ function customHeaders(input: MessageInput): [string, string][] {
  */
 export function validateMessage(input: MessageInput, options: BuildOptions): NormalizedMessage {
   if (typeof input !== 'object' || input === null) throw new MimeError('input', 'must be an object')
+  assertKnownKeys(input, MESSAGE_KEYS, '', options.extraKeys)
   const smtputf8 = options.smtputf8 === true
   if (input.from === undefined || input.from === null) throw new MimeError('from', 'is required')
   const from = mailboxesOf(normalizeAddresses(input.from, 'from', false, smtputf8))
@@ -161,6 +165,12 @@ export function validateMessage(input: MessageInput, options: BuildOptions): Nor
   if (input.attachments !== undefined) {
     if (!Array.isArray(input.attachments)) throw new MimeError('attachments', 'must be an array')
     attachments = input.attachments.map(normalizeAttachment)
+    const oneShot = attachments.filter((a) => isOneShot(a.source))
+    for (const a of oneShot) {
+      if (oneShot.find((b) => b.source === a.source) !== a) {
+        throw new MimeError(`${a.field}.content`, 'is a stream already given as another attachment')
+      }
+    }
   }
   const date = input.date ?? options.now?.() ?? new Date()
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {

@@ -1,7 +1,7 @@
 import { parseWithPython } from '@mail/testkit'
 import { describe, expect, test } from 'vitest'
 import { buildMessage, type MessageInput } from '../src/index.js'
-import { deterministic, everything } from './golden/golden.test.js'
+import { deterministic, everything } from './fixtures/messages.js'
 
 const NodeBuffer = globalThis.Buffer
 

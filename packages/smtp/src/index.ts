@@ -1,3 +1,6 @@
+import { nodeSockets as nodeOrStandIn } from '#node-sockets'
+import type { SocketAdapter } from './socket/types.js'
+
 export type {
   AuthMechanism,
   Credentials,
@@ -24,7 +27,6 @@ export { assertAddress } from './protocol/commands.js'
 export type { DsnOptions, Envelope, SendResult, SmtpSendOptions } from './protocol/envelope.js'
 export type { Security } from './protocol/types.js'
 export { cloudflareSockets } from './socket/cloudflare.js'
-export { nodeSockets } from './socket/node.js'
 export type {
   SmtpSocket,
   SocketAdapter,
@@ -32,3 +34,13 @@ export type {
   SocketHandlers,
   TlsOptions,
 } from './socket/types.js'
+
+/**
+ * Sockets over Node's `net` and `tls` modules: Node 20+, Bun and Deno (also `@mail/smtp/node`).
+ * In the build for Workers and browsers (the workerd, worker and browser export conditions) a
+ * stand-in that refuses to connect, so that such bundles carry no Node built-in.
+ *
+ * @example
+ * await SmtpClient.connect({ host: 'smtp.example.com', socket: nodeSockets })
+ */
+export const nodeSockets: SocketAdapter = nodeOrStandIn

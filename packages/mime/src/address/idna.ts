@@ -15,12 +15,16 @@ import { isAscii } from '../encode/utf8.js'
 const NOT_LDH = /[\x00-\x2c/\x3a-\x40\x5b-\x60\x7b-\x7f]/
 
 /**
- * A domain in its ASCII form (RFC 5891 section 4.4): an ASCII domain is kept exactly as
- * written; any other is mapped and encoded by UTS 46 (see above). Throws a plain Error for a
- * domain without a valid ASCII form (refused characters, an empty label, a label over 63
- * octets once encoded); callers name the field.
+ * A domain in its ASCII form (RFC 5891 section 4.4), as this package writes it in headers and
+ * envelopes: an ASCII domain is kept exactly as written; any other is mapped by UTS 46 (case,
+ * width, compatibility forms, ignored characters) and then encoded in Punycode (RFC 3492), label
+ * by label, the same as a browser's address bar. Use it to put an address you write yourself
+ * (an explicit SMTP envelope, say) in the form the built message uses.
  *
  * @example domainToAscii('bücher.example') // 'xn--bcher-kva.example'
+ * @example domainToAscii('Ｍünchen.DE') // 'xn--mnchen-3ya.de'
+ * @throws Error (a plain one; callers name their own field) for a domain with no valid ASCII
+ * form: characters no host name holds, an empty label, a label over 63 octets once encoded.
  */
 export function domainToAscii(domain: string): string {
   if (isAscii(domain)) return domain

@@ -1,6 +1,7 @@
 /** Turns AddressLike input into validated mailboxes whose domains are in wire form. */
 import { isAscii } from '../encode/utf8.js'
 import { assertSingleLine, MimeError } from '../errors.js'
+import { ADDRESS_KEYS, assertKnownKeys } from '../keys.js'
 import type { AddressLike } from '../types.js'
 import { domainToAscii } from './idna.js'
 import { parseAddressList, parseAddrSpec } from './parse.js'
@@ -40,6 +41,7 @@ function parseOne(value: unknown, field: string, allowGroups: boolean, smtputf8:
     assertSingleLine(value, field)
     entries = parseAddressList(value, field, allowGroups)
   } else if (typeof value === 'object' && value !== null && 'address' in value) {
+    assertKnownKeys(value, ADDRESS_KEYS, `${field}.`)
     const { name, address } = value as { name?: unknown; address: unknown }
     if (typeof address !== 'string') throw new MimeError(field, 'address must be a string')
     if (name !== undefined && typeof name !== 'string') {

@@ -1,5 +1,5 @@
 // Private keys for DKIM: PEM in, WebCrypto CryptoKey out, imported once per PEM string.
-import { fromBase64 } from './base64.js'
+import { base64Decode } from '../encode/base64.js'
 import {
   DER_INTEGER,
   DER_NULL,
@@ -50,7 +50,7 @@ export function decodePem(pem: string): { label: string; der: Uint8Array<ArrayBu
         `is a "${label}" PEM block; DKIM needs an RSA or Ed25519 key as "PRIVATE KEY" (PKCS#8) or "RSA PRIVATE KEY" (PKCS#1)`,
       )
     }
-    const der = fromBase64(body)
+    const der = base64Decode(body)
     if (!der || der.length === 0) {
       throw dkimError('privateKey', `has a "${label}" PEM block that is not valid base64`)
     }

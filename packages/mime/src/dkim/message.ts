@@ -15,22 +15,12 @@ export interface SplitMessage {
   body: string
 }
 
-const BARE_LINE_BREAK = /\r(?!\n)|(?<!\r)\n/
-
-/**
- * RFC 5322 section 2.3: CR and LF only appear together. A bare LF (or CR) becomes CRLF so the
- * bytes signed are the bytes SMTP will carry; a message without a final line break gets none.
- */
-export function normalizeLineEndings(raw: string): string {
-  return BARE_LINE_BREAK.test(raw) ? raw.replace(/\r\n|\r|\n/g, '\r\n') : raw
-}
-
 /**
  * Splits a CRLF message at its first empty line into header fields and body. A message with no
  * empty line is all header. Lines that are neither a field nor a continuation are an error: a
  * verifier would read them differently from us.
  */
-export function splitMessage(message: string): SplitMessage {
+export function splitMessage(message: string, field = 'raw'): SplitMessage {
   const blank = message.startsWith('\r\n') ? 0 : message.indexOf('\r\n\r\n')
   const headerEnd = blank === -1 ? message.length : blank === 0 ? 0 : blank + 2
   const body = blank === -1 ? '' : message.slice(blank === 0 ? 2 : blank + 4)
@@ -43,14 +33,14 @@ export function splitMessage(message: string): SplitMessage {
     const first = message.charCodeAt(start)
     if (first === 32 || first === 9) {
       // RFC 5322 2.2.3: a line starting with WSP continues the field above it.
-      if (!current) throw dkimError('raw', 'the message starts with a folded continuation line')
+      if (!current) throw dkimError(field, 'the message starts with a folded continuation line')
     } else {
       if (current)
         fields.push({ name: current.name, text: message.slice(current.start, start - 2) })
       const colon = message.indexOf(':', start)
       if (colon === -1 || colon >= end) {
         const line = message.slice(start, Math.min(end, start + 40))
-        throw dkimError('raw', `the message header line "${line}" is not a header field`)
+        throw dkimError(field, `the message header line "${line}" is not a header field`)
       }
       const name = message
         .slice(start, colon)

@@ -1,4 +1,5 @@
 // Writing the DKIM-Signature header field (RFC 6376 section 3.5), folded to 78 characters.
+import { CRLF, FOLD_WIDTH as WIDTH } from '../policy.js'
 
 /** The tag values of one signature, all but `b=`, in the order they are written. */
 export interface SignatureTags {
@@ -19,8 +20,6 @@ export interface SignaturePrefix {
   column: number
 }
 
-// RFC 5322 2.1.1: lines SHOULD be at most 78 characters, CRLF excluded.
-const WIDTH = 78
 // Keep at least this much of a base64 value on the line of its tag, for readability.
 const MIN_VALUE = 8
 
@@ -48,7 +47,7 @@ class Folder {
   }
 
   newline(): void {
-    this.text += '\r\n '
+    this.text += CRLF + ' '
     this.column = 1
   }
 

@@ -16,15 +16,16 @@
  * - `js`: a table encoder writing two characters per 16-bit store, where WebAssembly SIMD
  *   cannot run (older browsers, code generation refused by a content security policy).
  */
+import { CRLF, ENCODED_WIDTH } from '../policy.js'
 
 /** Which encoder writes the lines. */
 export type LineEngine = 'simd' | 'js'
 
-/** Octets per line, and characters per line before its CRLF. */
-export const LINE_OCTETS = 57
-const LINE_CHARS = 76
+/** Characters per line before its CRLF, and the octets they encode (4 characters per 3). */
+const LINE_CHARS = ENCODED_WIDTH
+export const LINE_OCTETS = (LINE_CHARS / 4) * 3
 /** A line with its CRLF. */
-export const LINE_STRIDE = 78
+export const LINE_STRIDE = LINE_CHARS + CRLF.length
 /** Lines the SIMD encoder takes per call: their octets are first copied into its memory. */
 export const GROUP_LINES = 1024
 

@@ -1,8 +1,10 @@
 /**
- * Base64 (RFC 2045 section 6.8). Bodies: CRLF-separated lines written into a reused scratch by
- * ./base64-lines.ts, read out as strings by `Buffer#toString('latin1')` where `Buffer` exists
- * (Node, Bun, Deno) and by TextDecoder elsewhere (Workers, browsers); both give the same
- * strings. Short encoded-word payloads: `Buffer#toString('base64')`, or a table encoder.
+ * Base64 (RFC 4648 section 4, RFC 2045 section 6.8), the package's one encoder and decoder.
+ * Bodies: CRLF-separated lines written into a reused scratch by ./base64-lines.ts, read out as
+ * strings by `Buffer#toString('latin1')` where `Buffer` exists (Node, Bun, Deno) and by
+ * TextDecoder elsewhere (Workers, browsers); both give the same strings. A streamed body reads
+ * the same lines out as bytes (./base64-stream.ts). One-line values (encoded-words, DKIM
+ * hashes and signatures): `Buffer#toString('base64')`, or a table encoder.
  */
 import {
   ALPHABET,
@@ -10,7 +12,6 @@ import {
   LINE_OCTETS,
   LINE_STRIDE,
   type LineEncoder,
-  type LineEngine,
   lineEngine,
 } from './base64-lines.js'
 
@@ -34,7 +35,13 @@ const PAD = 61 // '='
 const decoder = new TextDecoder()
 
 /** Writes the base64 of bytes[start, end) into out at offset o; returns the new offset. */
-function encodeInto(bytes: Uint8Array, start: number, end: number, out: Uint8Array, o: number) {
+export function encodeInto(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  o: number,
+) {
   let i = start
   const whole = end - ((end - start) % 3)
   for (; i < whole; i += 3) {
@@ -68,7 +75,7 @@ export function base64EncodeWeb(bytes: Uint8Array): string {
   return decoder.decode(out)
 }
 
-/** Base64 of `bytes` on one line (used inside RFC 2047 encoded-words). */
+/** Base64 of `bytes` on one line, padded (RFC 2047 encoded-words, DKIM's bh= and b=). */
 export function base64Encode(bytes: Uint8Array): string {
   const B = nativeBuffer()
   if (B === undefined) return base64EncodeWeb(bytes)
@@ -89,49 +96,40 @@ const PIECE_LINES = 1024
 export const BIG_LINES = 13_312
 export const BIG_MIN_LINES = 3 * BIG_LINES
 
-interface Scratch {
+export interface Scratch {
   encoder: LineEncoder
   /** A Buffer over the scratch, for its one-copy latin1 read (made once Buffer is seen). */
   view: BufferView | undefined
 }
-const scratches: Partial<Record<LineEngine, Scratch>> = {}
+let shared: Scratch | undefined
 
 /**
- * The scratch of `engine` with room for `lines` lines, kept and reused by later builds (grown
- * when a bigger piece comes): encoding is synchronous, so no two builds ever share it, and
- * reuse spares each build the page faults of fresh memory.
+ * The scratch with room for `lines` lines, kept and reused by later builds (grown when a bigger
+ * piece comes): every use is synchronous and reads its output out before returning, so no two
+ * builds or streams ever share it, and reuse spares each build the page faults of fresh memory.
  */
-function scratchOf(engine: LineEngine, lines: number): Scratch {
+export function scratchOf(lines: number): Scratch {
   const size = lines * LINE_STRIDE
-  let s = scratches[engine]
-  if (s === undefined || s.encoder.room < size) {
-    s = { encoder: createLineEncoder(size, engine), view: undefined }
-    scratches[engine] = s
+  if (shared === undefined || shared.encoder.room < size) {
+    shared = { encoder: createLineEncoder(size, lineEngine()), view: undefined }
   }
-  return s
+  return shared
 }
 
 /**
  * Pushes the base64 body of `bytes` onto `out` as 76-character lines separated by CRLF, with no
- * CRLF after the last line, piece by piece so no second full-size copy is ever held. `forceWeb`
- * reads out with TextDecoder even where Buffer exists, and `engine` picks the line encoder
- * (both for tests: every choice gives the same output).
+ * CRLF after the last line, piece by piece so no second full-size copy is ever held.
  */
-export function pushBase64Body(
-  bytes: Uint8Array,
-  out: string[],
-  forceWeb = false,
-  engine: LineEngine = lineEngine(),
-): void {
+export function pushBase64Body(bytes: Uint8Array, out: string[]): void {
   const total = bytes.length
   if (total === 0) return
-  const B = forceWeb ? undefined : nativeBuffer()
+  const B = nativeBuffer()
   const totalLines = Math.ceil(total / LINE_OCTETS)
   const pieceLines =
     B !== undefined && totalLines >= BIG_MIN_LINES
       ? Math.ceil(totalLines / Math.floor(totalLines / BIG_LINES))
       : PIECE_LINES
-  const s = scratchOf(engine, pieceLines)
+  const s = scratchOf(pieceLines)
   const scratch = s.encoder.bytes
   if (B !== undefined) s.view ??= B.from(scratch.buffer, 0, scratch.length)
   for (let start = 0; start < total; start += pieceLines * LINE_OCTETS) {
@@ -147,13 +145,28 @@ export function pushBase64Body(
   }
 }
 
-/** The base64 body of `bytes` as one string (see {@link pushBase64Body}). */
-export function base64Body(
-  bytes: Uint8Array,
-  forceWeb = false,
-  engine: LineEngine = lineEngine(),
-): string {
-  const out: string[] = []
-  pushBase64Body(bytes, out, forceWeb, engine)
-  return out.join('')
+/** RFC 4648 section 4 alphabet with padding; whitespace (folded PEM or MIME lines) allowed. */
+const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/
+const WHITESPACE = /[ \t\r\n]+/g
+
+/**
+ * Decodes base64 strictly: the RFC 4648 alphabet, whole 4-character groups, padding only at
+ * the end and unused bits zero (RFC 4648 section 3.5), so only what an encoder writes is read;
+ * spaces, tabs and line breaks between characters are ignored. Returns undefined for anything
+ * else, so the caller can name its own field in the error.
+ *
+ * @example base64Decode('aGVs\r\nbG8=') // Uint8Array of 'hello'
+ */
+export function base64Decode(text: string): Uint8Array<ArrayBuffer> | undefined {
+  const clean = text.replace(WHITESPACE, '')
+  if (clean.length % 4 !== 0 || !BASE64_TEXT.test(clean)) return undefined
+  const pad = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0
+  if (pad > 0) {
+    const last = ALPHABET.indexOf(clean[clean.length - pad - 1]!)
+    if ((last & (pad === 2 ? 15 : 3)) !== 0) return undefined
+  }
+  const binary = atob(clean)
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
 }

@@ -1,17 +1,16 @@
 /** Quoted-printable body encoding, RFC 2045 section 6.7. */
+import { CRLF, ENCODED_WIDTH } from '../policy.js'
 
 const HEX = '0123456789ABCDEF'
 const ESCAPED: string[] = []
 for (let i = 0; i < 256; i++) ESCAPED.push('=' + HEX[i >> 4] + HEX[i & 15])
 
-/** RFC 2045 6.7 rule 5: encoded lines are at most 76 characters, soft-break '=' included. */
-const MAX_LINE = 76
 const ANY_LINE_BREAK = /\r\n|\r|\n/
 /** A line that needs no escaping at all: printable ASCII except '=', plus space and tab. */
 const PLAIN_LINE = /^[\x20-\x3c\x3e-\x7e\t]*$/
 
 function isPlain(line: string): boolean {
-  if (line.length > MAX_LINE || !PLAIN_LINE.test(line)) return false
+  if (line.length > ENCODED_WIDTH || !PLAIN_LINE.test(line)) return false
   if (line.length === 0) return true
   const last = line.charCodeAt(line.length - 1)
   if (last === 32 || last === 9) return false
@@ -29,8 +28,9 @@ function encodeLine(line: string): string {
   let width = 0
   // Places one token; `last` is the final token of the line, which needs no room for a '='.
   const put = (token: string, i: number, last: boolean) => {
-    if (width + token.length > (last ? MAX_LINE : MAX_LINE - 1)) {
-      out += '=\r\n'
+    // RFC 2045 6.7 rule 5: the soft line break's '=' counts towards the 76 characters.
+    if (width + token.length > (last ? ENCODED_WIDTH : ENCODED_WIDTH - 1)) {
+      out += '=' + CRLF
       width = 0
     }
     if (width === 0) token = guardLineStart(token, line, i)
@@ -89,5 +89,5 @@ function guardLineStart(token: string, line: string, i: number): string {
 export function encodeQuotedPrintable(text: string): string {
   const lines = text.split(ANY_LINE_BREAK)
   for (let i = 0; i < lines.length; i++) lines[i] = encodeLine(lines[i]!)
-  return lines.join('\r\n')
+  return lines.join(CRLF)
 }

@@ -1,3 +1,4 @@
+import { FOLD_WIDTH } from '../policy.js'
 import { pushBase64Body } from './base64.js'
 import { toCrlf } from './line-endings.js'
 import { encodeQuotedPrintable } from './quoted-printable.js'
@@ -21,7 +22,7 @@ function isSevenBitText(text: string): boolean {
     }
     if (c > 126 || (c < 32 && c !== 9)) return false
     if (width === 0 && c === 70 && text.startsWith('From ', i)) return false
-    if (++width > 78) return false
+    if (++width > FOLD_WIDTH) return false
   }
   return true
 }

@@ -1,12 +1,11 @@
 /** RFC 2047 encoded-words for non-ASCII header text. */
 import { base64Encode } from '../encode/base64.js'
 import { utf8Encode } from '../encode/utf8.js'
+import { ENCODED_WIDTH } from '../policy.js'
 
 const HEX = '0123456789ABCDEF'
 /** RFC 2047 section 2: an encoded-word is at most 75 characters. */
 const MAX_WORD = 75
-/** RFC 2047 section 2: a line holding an encoded-word is at most 76 characters. */
-export const ENCODED_LINE = 76
 /** The least room a first word is given: enough for any one character, Q or B. */
 const MIN_WORD = 24
 
@@ -17,7 +16,7 @@ const MIN_WORD = 24
  * @example firstWordRoom('Subject') // 67
  */
 export function firstWordRoom(fieldName: string): number {
-  return Math.max(MIN_WORD, Math.min(MAX_WORD, ENCODED_LINE - fieldName.length - 2))
+  return Math.max(MIN_WORD, Math.min(MAX_WORD, ENCODED_WIDTH - fieldName.length - 2))
 }
 const Q_PREFIX = '=?utf-8?Q?'
 const B_PREFIX = '=?utf-8?B?'

@@ -1,11 +1,7 @@
 /** Header folding, RFC 5322 section 2.2.3. */
 import { utf8Length } from '../encode/utf8.js'
 import { MimeError } from '../errors.js'
-import { ENCODED_LINE } from './encoded-word.js'
-
-/** RFC 5322 section 2.1.1: lines SHOULD be at most 78 characters and MUST be at most 998. */
-export const FOLD_AT = 78
-export const MAX_LINE = 998
+import { CRLF, ENCODED_WIDTH, FOLD_WIDTH, MAX_LINE } from '../policy.js'
 
 function isWsp(c: number): boolean {
   return c === 32 || c === 9
@@ -22,7 +18,7 @@ function isWsp(c: number): boolean {
  */
 export function foldHeader(name: string, value: string, field: string): string {
   const line = value === '' ? name + ':' : name + ': ' + value
-  const limit = value.includes('=?') ? ENCODED_LINE : FOLD_AT
+  const limit = value.includes('=?') ? ENCODED_WIDTH : FOLD_WIDTH
   if (line.length <= limit) return line
   const parts: string[] = []
   let start = 0
@@ -56,5 +52,5 @@ export function foldHeader(name: string, value: string, field: string): string {
       throw new MimeError(field, `does not fit in a ${MAX_LINE}-character header line`)
     }
   }
-  return parts.join('\r\n')
+  return parts.join(CRLF)
 }

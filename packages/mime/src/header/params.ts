@@ -1,11 +1,12 @@
 /** MIME header parameters: quoted-string (RFC 2045 section 5.1) or RFC 2231 extended values. */
 import { utf8Encode } from '../encode/utf8.js'
+import { FOLD_WIDTH } from '../policy.js'
 
 const HEX = '0123456789ABCDEF'
 /** Values a quoted-string carries as they are: printable ASCII without '"' or '\'. */
 const QUOTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
 /** Longest value written as a plain quoted-string; longer ones use RFC 2231 continuations. */
-const MAX_QUOTED = 78
+const MAX_QUOTED = FOLD_WIDTH
 /** Longest extended-value piece per parameter line, so each continuation fits in 78 columns. */
 const MAX_PIECE = 60
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { toBase64 } from '../../src/dkim/base64.js'
 import { decodePem, loadSigningKey, pkcs1ToPkcs8, pkcs8Algorithm } from '../../src/dkim/key.js'
+import { base64Encode as toBase64 } from '../../src/encode/base64.js'
 import { MimeError } from '../../src/errors.js'
 import { ed25519Key, rsaKey } from './keys.js'
 

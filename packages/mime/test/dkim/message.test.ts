@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { normalizeLineEndings, splitMessage } from '../../src/dkim/message.js'
+import { splitMessage } from '../../src/dkim/message.js'
+import { toCrlf } from '../../src/encode/line-endings.js'
 import { MimeError } from '../../src/errors.js'
 
-describe('normalizeLineEndings', () => {
+// The signer normalises line endings with the package's one normaliser (encode/line-endings.ts).
+describe('line endings of a message to sign', () => {
   it('turns bare LF and bare CR into CRLF and leaves CRLF alone', () => {
-    expect(normalizeLineEndings('a\nb\r\nc\rd\n')).toBe('a\r\nb\r\nc\r\nd\r\n')
+    expect(toCrlf('a\nb\r\nc\rd\n')).toBe('a\r\nb\r\nc\r\nd\r\n')
   })
 
   it('returns a CRLF message unchanged', () => {
     const raw = 'From: a@example.com\r\n\r\nbody\r\n'
-    expect(normalizeLineEndings(raw)).toBe(raw)
+    expect(toCrlf(raw)).toBe(raw)
   })
 })
 

@@ -1,20 +1,13 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, test } from 'vitest'
-import { base64Body, base64Encode, base64EncodeWeb } from '../../src/encode/base64.js'
+import * as base64 from '../../src/encode/base64.js'
+import { base64Decode, base64Encode, base64EncodeWeb } from '../../src/encode/base64.js'
+import { base64Body as encodeBody, withoutBuffer } from './engines.js'
 
 const NodeBuffer = globalThis.Buffer
 const unwrap = (s: string) => s.replace(/\r\n/g, '')
-
-/** Runs `fn` with globalThis.Buffer hidden, as in Workers and browsers. */
-export function withoutBuffer<T>(fn: () => T): T {
-  const g = globalThis as { Buffer?: unknown }
-  g.Buffer = undefined
-  try {
-    return fn()
-  } finally {
-    g.Buffer = NodeBuffer
-  }
-}
+/** The body as the build writes it; `forceWeb` reads it out without Buffer. */
+const base64Body = (bytes: Uint8Array, forceWeb = false) => encodeBody(base64, bytes, forceWeb)
 
 afterEach(() => {
   expect(globalThis.Buffer).toBe(NodeBuffer)
@@ -84,5 +77,58 @@ describe('base64Body', () => {
       expect(native.split('\r\n').every((l) => l.length <= 76)).toBe(true)
       expect(NodeBuffer.from(unwrap(native), 'base64').equals(NodeBuffer.from(bytes))).toBe(true)
     }
+  })
+})
+
+// Formerly the DKIM signer's own copy (src/dkim/base64.ts); the package has one base64 now.
+describe('base64 for DKIM values and PEM keys', () => {
+  test('encodes like Buffer for any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        expect(base64Encode(bytes)).toBe(Buffer.from(bytes).toString('base64'))
+      }),
+    )
+  })
+
+  test('decodes what it encodes, ignoring line breaks and spaces', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        const folded = base64Encode(bytes).replace(/(.{7})/g, '$1\r\n ')
+        expect(base64Decode(folded)).toEqual(bytes)
+      }),
+    )
+  })
+
+  test('refuses text that is not base64', () => {
+    expect(base64Decode('abc')).toBeUndefined()
+    expect(base64Decode('ab*d')).toBeUndefined()
+    expect(base64Decode('a===')).toBeUndefined()
+  })
+})
+
+describe('base64Decode is strict', () => {
+  test.each([
+    ['a URL-safe alphabet', 'aGV-bG8_'],
+    ['missing padding', 'aGVsbG8'],
+    ['padding inside', 'aGVs=G8='],
+    ['unused bits set before "="', 'aGVsbG9='],
+    ['unused bits set before "=="', 'aGVsbB=='],
+    ['other characters', 'aGVs bG8=!'],
+  ])('refuses %s', (_, text) => {
+    expect(base64Decode(text)).toBeUndefined()
+  })
+
+  test('reads exactly what Buffer wrote, for any bytes and any folding', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.integer({ min: 1, max: 80 }),
+        (bytes, w) => {
+          const text = Buffer.from(bytes).toString('base64')
+          const folded = text.replace(new RegExp(`(.{${w}})`, 'g'), '$1\n')
+          expect(Buffer.from(base64Decode(folded)!).equals(Buffer.from(bytes))).toBe(true)
+        },
+      ),
+    )
   })
 })

@@ -1,18 +1,17 @@
 import { parseWithMailparser, parseWithPython } from '@mail/testkit'
 import { describe, expect, test } from 'vitest'
-import { type Attachment, buildMessage, type MessageInput } from '../../src/index.js'
+import { buildMessage } from '../../src/index.js'
+import {
+  describeShape,
+  shapeHtml as html,
+  shapePdf as pdf,
+  shapePng as png,
+  type Shape,
+  shapeInput,
+  shapes,
+  shapeText as text,
+} from '../fixtures/messages.js'
 import { type Expected, expectParsed, expectWellFormed, structure } from './helpers.js'
-
-const png = new Uint8Array(2048).map((_, i) => (i * 13 + 5) & 255)
-const pdf = new Uint8Array(5000).map((_, i) => (i * 7) & 255)
-const text =
-  'Hello Bob,\n\nthe report is attached.\r\nGrüße, Alice\n.\nFrom here on, all is well.\n'
-const html = '<p>Hello <b>Bob</b>, <img src="cid:logo@example.com"> Grüße</p>\n'
-const inline: Attachment = { filename: 'logo.png', content: png, cid: 'logo@example.com' }
-const file: Attachment = { filename: 'Bericht März.pdf', content: pdf }
-const note: Attachment = { filename: 'notes.txt', content: 'line 1\nline 2\n' }
-
-type Shape = { text?: boolean; html?: boolean; inline?: boolean; files?: boolean }
 
 /** Expected Content-Type sequence for a shape: the full nesting minus what is absent. */
 function expectedStructure(s: Shape): string[] {
@@ -34,34 +33,10 @@ function expectedStructure(s: Shape): string[] {
   return mixedChildren > 1 ? ['multipart/mixed', ...leaves] : leaves
 }
 
-const shapes: Shape[] = []
-for (let bits = 0; bits < 16; bits++) {
-  shapes.push({ text: !!(bits & 1), html: !!(bits & 2), inline: !!(bits & 4), files: !!(bits & 8) })
-}
-
-function describeShape(s: Shape): string {
-  const parts = Object.entries(s)
-    .filter(([, v]) => v)
-    .map(([k]) => k)
-  return parts.length === 0 ? 'no body at all' : parts.join(' + ')
-}
-
 describe('every message shape round-trips through Python email and mailparser', () => {
   test.each(shapes.map((s) => [describeShape(s), s] as const))('%s', async (_, shape) => {
-    const attachments: Attachment[] = []
-    if (shape.inline) attachments.push(inline)
-    if (shape.files) attachments.push(file, note)
-    const input: MessageInput = {
-      from: 'Alice Müller <alice@example.com>',
-      to: ['"Doe, Jane" <jane@example.org>', 'bob@example.net'],
-      cc: { name: 'Zoë', address: 'zoe@example.com' },
-      bcc: 'hidden@example.com',
-      replyTo: 'replies@example.com',
-      subject: 'Quarterly report: Grüße aus Köln',
-      ...(shape.text && { text }),
-      ...(shape.html && { html }),
-      attachments,
-    }
+    const input = shapeInput(shape)
+    const attachments = input.attachments!
     const raw = buildMessage(input)
     expectWellFormed(raw)
     expect(raw).not.toContain('hidden@example.com')
