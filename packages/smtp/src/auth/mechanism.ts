@@ -26,5 +26,21 @@ export interface TokenCredentials {
   mechanism?: 'OAUTHBEARER' | 'XOAUTH2'
 }
 
+/** What a token provider is told when it is asked. */
+export interface TokenContext {
+  /** The access token a server just refused: the provider must not return it again. */
+  expired?: string
+}
+
+/**
+ * A source of OAuth 2.0 access tokens: asked before every AUTH, never cached by the client. After
+ * a refusal it is asked once more with the refused token as `expired`.
+ *
+ * @example
+ * import { refreshTokenProvider } from '@mail/smtp/oauth2'
+ * const accessToken: TokenProvider = refreshTokenProvider({ tokenUrl, clientId, refreshToken })
+ */
+export type TokenProvider = (context: TokenContext) => Promise<string>
+
 /** What `auth` accepts: a password or an OAuth 2.0 access token. */
 export type Credentials = PasswordCredentials | TokenCredentials
