@@ -6,7 +6,7 @@ import {
   startTokenEndpoint,
   type TokenEndpoint,
 } from '../src/index.js'
-import { RawClient } from './raw-client.js'
+import { RawClient } from '../src/raw-client.js'
 
 const stoppers: { stop(): Promise<void> }[] = []
 afterEach(async () => {
