@@ -18,12 +18,24 @@ export interface PasswordCredentials {
   mechanism?: 'CRAM-MD5' | 'PLAIN' | 'LOGIN'
 }
 
-/** OAuth 2.0 bearer token credentials (XOAUTH2, OAUTHBEARER). */
+/**
+ * OAuth 2.0 bearer token credentials (XOAUTH2, OAUTHBEARER): a token, or a token provider asked
+ * before every AUTH (see {@link TokenProvider}).
+ *
+ * @example
+ * { user: 'me@gmail.com', accessToken: refreshTokenProvider({ tokenUrl, clientId, clientSecret, refreshToken }) }
+ */
 export interface TokenCredentials {
   user: string
-  accessToken: string
+  accessToken: string | TokenProvider
   /** Use only this mechanism instead of the strongest offered. */
   mechanism?: 'OAUTHBEARER' | 'XOAUTH2'
+}
+
+/** Token credentials with the token in hand (what a mechanism frames). */
+export interface BearerCredentials {
+  user: string
+  accessToken: string
 }
 
 /** What a token provider is told when it is asked. */

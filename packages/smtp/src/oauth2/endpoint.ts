@@ -1,5 +1,5 @@
-import { isBearerToken } from '../auth/bearer.js'
 import { SmtpError } from '../errors.js'
+import { isBearerToken } from './bearer.js'
 import type { IssuedToken } from './cache.js'
 
 /** One request to an OAuth 2.0 token endpoint (RFC 6749 4.x / 6, RFC 7523 2.1). */
@@ -31,7 +31,8 @@ export async function requestToken(request: TokenRequest): Promise<TokenAnswer> 
   const fail = (what: string, transient: boolean): never => {
     throw new SmtpError(
       `OAuth2 token request (${request.grant}) to ${url.origin}${url.pathname} failed: ${what}`,
-      { stage: 'auth', transient },
+      // An OAuth error reply (invalid_grant...) stays the same however often it is asked.
+      { stage: 'auth', transient, permanent: !transient },
     )
   }
   // Whatever the server or the network layer says is cleaned before it enters a message.

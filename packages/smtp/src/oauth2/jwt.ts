@@ -23,17 +23,21 @@ export async function importRsaKey(pem: string): Promise<SigningKey> {
   if (match === null) {
     throw inputError(
       "privateKey must be a PEM PKCS#8 key ('-----BEGIN PRIVATE KEY-----', the private_key of the service account's JSON key file)",
+      'privateKey',
     )
   }
   let der: Uint8Array<ArrayBuffer>
   try {
     der = Uint8Array.from(atob(match[1]!.replace(/\s+/g, '')), (c) => c.charCodeAt(0))
   } catch {
-    throw inputError('privateKey is not valid base64 inside its PEM armour')
+    throw inputError('privateKey is not valid base64 inside its PEM armour', 'privateKey')
   }
   const subtle = globalThis.crypto?.subtle
   if (subtle === undefined) {
-    throw inputError('privateKey cannot be used: WebCrypto (crypto.subtle) is not available here')
+    throw inputError(
+      'privateKey cannot be used: WebCrypto (crypto.subtle) is not available here',
+      'privateKey',
+    )
   }
   try {
     return await subtle.importKey(
@@ -44,7 +48,7 @@ export async function importRsaKey(pem: string): Promise<SigningKey> {
       ['sign'],
     )
   } catch {
-    throw inputError('privateKey could not be imported as an RSA key for RS256')
+    throw inputError('privateKey could not be imported as an RSA key for RS256', 'privateKey')
   }
 }
 

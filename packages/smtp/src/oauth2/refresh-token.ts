@@ -98,7 +98,7 @@ export function scopeOf(scope: string | string[] | undefined, field = 'scope'): 
   if (scope === undefined) return undefined
   const list = typeof scope === 'string' ? [scope] : scope
   if (!Array.isArray(list) || list.length === 0) {
-    throw inputError(`${field} must be a string or a non-empty array of strings`)
+    throw inputError(`${field} must be a string or a non-empty array of strings`, field)
   }
   for (const s of list) {
     // RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), several in one string by spaces.
@@ -106,7 +106,10 @@ export function scopeOf(scope: string | string[] | undefined, field = 'scope'): 
       typeof s !== 'string' ||
       !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(s)
     ) {
-      throw inputError(`${field} must hold scope tokens (RFC 6749 3.3) separated by single spaces`)
+      throw inputError(
+        `${field} must hold scope tokens (RFC 6749 3.3) separated by single spaces`,
+        field,
+      )
     }
   }
   return list.join(' ')

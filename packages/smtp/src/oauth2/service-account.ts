@@ -59,7 +59,7 @@ export function serviceAccountProvider(options: ServiceAccountProviderOptions): 
   const clientEmail = requireString(options.clientEmail, 'clientEmail')
   const privateKey = requireString(options.privateKey, 'privateKey')
   const scope = scopeOf(options.scope)
-  if (scope === undefined) throw inputError('scope is required')
+  if (scope === undefined) throw inputError('scope is required', 'scope')
   const subject =
     options.subject === undefined ? undefined : requireString(options.subject, 'subject')
   const common = resolveProviderOptions(options)

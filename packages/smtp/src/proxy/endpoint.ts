@@ -27,12 +27,12 @@ const SOCKS_PORT = 1080
  * which always lets the proxy resolve the SMTP host.
  */
 export function parseProxy(url: unknown): ProxyEndpoint {
-  if (typeof url !== 'string' || /[\s\x00-\x1f\x7f]/.test(url)) throw inputError(FORM)
+  if (typeof url !== 'string' || /[\s\x00-\x1f\x7f]/.test(url)) throw inputError(FORM, 'proxy')
   const m =
     /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/?#]*)@)?(\[[^\]/?#@]*\]|[^:/?#@[\]]*)(?::(\d*))?\/?$/.exec(
       url,
     )
-  if (m === null) throw inputError(FORM)
+  if (m === null) throw inputError(FORM, 'proxy')
   const scheme = m[1]!.toLowerCase()
   const protocol =
     scheme === 'socks5' || scheme === 'socks5h' ? 'socks5' : scheme === 'http' ? 'http' : undefined
@@ -43,20 +43,20 @@ export function parseProxy(url: unknown): ProxyEndpoint {
         : scheme.startsWith('socks')
           ? '; only SOCKS5 is supported'
           : ''
-    throw inputError(`proxy scheme must be socks5 or http${hint}`)
+    throw inputError(`proxy scheme must be socks5 or http${hint}`, 'proxy')
   }
   const host = m[3]!.replace(/^\[|\]$/g, '')
-  if (host === '') throw inputError('proxy has no host')
+  if (host === '') throw inputError('proxy has no host', 'proxy')
   if (m[3]!.startsWith('[') && !/^[0-9A-Fa-f:.]+$/.test(host)) {
-    throw inputError('proxy host is not a valid IPv6 address')
+    throw inputError('proxy host is not a valid IPv6 address', 'proxy')
   }
   const portText = m[4]
   if (portText === undefined && protocol === 'http') {
-    throw inputError('proxy needs a port for http:// (e.g. http://proxy.corp:3128)')
+    throw inputError('proxy needs a port for http:// (e.g. http://proxy.corp:3128)', 'proxy')
   }
   const port = portText === undefined ? SOCKS_PORT : Number(portText)
   if (!(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw inputError('proxy port must be a number from 1 to 65535')
+    throw inputError('proxy port must be a number from 1 to 65535', 'proxy')
   }
   const endpoint: ProxyEndpoint = { protocol, host, port }
   if (m[2] !== undefined) endpoint.auth = credentials(m[2], protocol)
@@ -65,26 +65,31 @@ export function parseProxy(url: unknown): ProxyEndpoint {
 
 function credentials(userinfo: string, protocol: ProxyEndpoint['protocol']): ProxyEndpoint['auth'] {
   const colon = userinfo.indexOf(':')
-  if (colon === -1) throw inputError('proxy has a user but no password (user:pass@host)')
+  if (colon === -1) throw inputError('proxy has a user but no password (user:pass@host)', 'proxy')
   let user: string
   let pass: string
   try {
     user = decodeURIComponent(userinfo.slice(0, colon))
     pass = decodeURIComponent(userinfo.slice(colon + 1))
   } catch {
-    throw inputError('proxy user or password is not valid percent-encoding')
+    throw inputError('proxy user or password is not valid percent-encoding', 'proxy')
   }
-  if (user === '' || pass === '') throw inputError('proxy user and password must not be empty')
+  if (user === '' || pass === '')
+    throw inputError('proxy user and password must not be empty', 'proxy')
   if (protocol === 'socks5') {
     // RFC 1929 2: each is 1 to 255 octets; the SOCKS client counts characters, so ASCII only.
     if (!/^[\x20-\x7e]{1,255}$/.test(user) || !/^[\x20-\x7e]{1,255}$/.test(pass)) {
       throw inputError(
         'proxy user and password must be printable ASCII of at most 255 characters for SOCKS5',
+        'proxy',
       )
     }
   } else if (user.includes(':') || /[\x00-\x1f\x7f]/.test(user + pass)) {
     // RFC 7617 2: the user-id of Basic credentials cannot contain ':'.
-    throw inputError("proxy user must not contain ':' or control characters for HTTP Basic")
+    throw inputError(
+      "proxy user must not contain ':' or control characters for HTTP Basic",
+      'proxy',
+    )
   }
   return { user, pass }
 }
@@ -108,8 +113,12 @@ export function proxyError(
   detail: string,
   transient: boolean,
 ): SmtpError {
+  const host = proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host
   return new SmtpError(`${proxyLabel(proxy)} failed at ${step}: ${detail}`, {
     stage: 'connect',
     transient,
+    // Credentials or a policy refused: no retry changes that.
+    permanent: !transient,
+    proxy: `${host}:${proxy.port}`,
   })
 }

@@ -1,8 +1,9 @@
 // Opening a connection through a proxy on Node's net (Node, Bun, Deno). Only the Node socket
-// adapter loads this file, and it loads the npm `socks` client only when a SOCKS5 proxy is used.
+// adapter loads this file, when a proxy is asked for, and it loads the npm `socks` client only
+// for a SOCKS5 proxy. Builds for Workers and browsers never reach it: there `#node-sockets` is a
+// stand-in (package.json "imports"), so they carry neither this file nor `socks`.
 import type { Socket } from 'node:net'
-import { inputError } from '../errors.js'
-import { type ProxyEndpoint, proxyError, proxyLabel } from '../proxy/endpoint.js'
+import { type ProxyEndpoint, proxyError } from '../proxy/endpoint.js'
 import {
   authority,
   connectRefusal,
@@ -18,9 +19,6 @@ export interface Tunnel {
   head: Uint8Array
 }
 
-// A bare specifier in a variable: bundlers for Workers and browsers must not pull in `socks`
-// (and through it node:net), which no runtime without raw sockets could use anyway.
-const SOCKS = 'socks'
 let socks: Promise<typeof import('socks')> | undefined
 
 /**
@@ -34,12 +32,6 @@ export async function openTunnel(
   target: { host: string; port: number },
   signal: AbortSignal | undefined,
 ): Promise<Tunnel> {
-  // RFC 1928 5: a domain name is at most 255 octets; both proxies take ASCII names only.
-  if (!/^[\x21-\x7e]{1,255}$/.test(target.host)) {
-    throw inputError(
-      `host must be an ASCII host name (Punycode) or an IP address to go through the ${proxyLabel(proxy)}`,
-    )
-  }
   const socket = await reach(net, proxy, signal)
   const step =
     proxy.protocol === 'http'
@@ -143,7 +135,7 @@ async function socks5(
   proxy: ProxyEndpoint,
   target: { host: string; port: number },
 ): Promise<Tunnel> {
-  socks ??= (import(SOCKS) as Promise<typeof import('socks')>).catch((e: unknown) => {
+  socks ??= import('socks').catch((e: unknown) => {
     socks = undefined
     throw e
   })

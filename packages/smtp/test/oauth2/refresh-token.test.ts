@@ -96,7 +96,7 @@ describe('refreshTokenProvider', () => {
     expect(error).toMatchObject({
       stage: 'auth',
       transient: false,
-      permanent: false,
+      permanent: true,
       code: undefined,
     })
     expect(error.message).toBe(
@@ -109,7 +109,7 @@ describe('refreshTokenProvider', () => {
   it('rejects invalid_client as permanent', async () => {
     const e = await endpoint()
     const error = await failure(provider(e, { clientSecret: 'cs-wrong-secret' })({}))
-    expect(error.transient).toBe(false)
+    expect(error).toMatchObject({ transient: false, permanent: true })
     expect(error.message).toMatch(/invalid_client .*HTTP 401$/)
     expect(shown(error)).not.toContain('cs-wrong-secret')
   })
@@ -118,7 +118,7 @@ describe('refreshTokenProvider', () => {
     const e = await endpoint()
     const accessToken = provider(e)
     e.failNext(1, 503, { error: 'temporarily_unavailable' })
-    expect(await failure(accessToken({}))).toMatchObject({ transient: true })
+    expect(await failure(accessToken({}))).toMatchObject({ transient: true, permanent: false })
     e.failNext(1, 429, 'slow down')
     const limited = await failure(accessToken({}))
     expect(limited).toMatchObject({ transient: true })
@@ -192,6 +192,10 @@ describe('refreshTokenProvider', () => {
       const options = { ...base, ...change } as Parameters<typeof refreshTokenProvider>[0]
       expect(() => refreshTokenProvider(options)).toThrow(message)
       expect(() => refreshTokenProvider(options)).toThrow(SmtpError)
+      const field = Object.keys(change)[0]
+      expect(() => refreshTokenProvider(options)).toThrow(
+        expect.objectContaining({ stage: 'input', field }),
+      )
     }
     expect(() =>
       refreshTokenProvider({ ...base, tokenUrl: 'http://[::1]:8080/token' }),

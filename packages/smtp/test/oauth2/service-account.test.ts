@@ -77,7 +77,7 @@ describe('serviceAccountProvider', () => {
     })
     const error = await accessToken({}).catch((err: unknown) => err)
     expect(error).toBeInstanceOf(SmtpError)
-    expect(error).toMatchObject({ stage: 'auth', transient: false })
+    expect(error).toMatchObject({ stage: 'auth', transient: false, permanent: true })
     expect((error as Error).message).toBe(
       `OAuth2 token request (jwt-bearer grant) to ${e.tokenUrl} failed: invalid_grant (Invalid JWT: bad signature.), HTTP 400`,
     )
@@ -110,7 +110,7 @@ describe('serviceAccountProvider', () => {
         scope: 's',
       })
       const error = await accessToken({}).catch((err: unknown) => err)
-      expect(error).toMatchObject({ stage: 'input' })
+      expect(error).toMatchObject({ stage: 'input', field: 'privateKey' })
       expect((error as Error).message).toMatch(message)
       expect(inspect(error, { depth: 5 })).not.toContain(b64(privateKey).slice(0, 40))
     }
