@@ -88,7 +88,7 @@ async function deliver(
   io: Io,
   args: SendArgs,
   progress: Progress,
-  network: Pick<SmtpConnectOptions, 'proxy' | 'auth'>,
+  network: Pick<SmtpTransportOptions, 'proxy' | 'auth'>,
 ): Promise<Sent> {
   const stored: string[] = []
   const inbox =
@@ -181,11 +181,13 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     }
     // The transcript and JSON own the terminal when asked for; a status line would garble them.
     progress = createProgress(io, { enabled: !args.json && !args.verbose })
-    const oauth2 = oauth2Settings(args, io.env)
-    const target = chooseTarget(args.smtp, io.env, inboxDir(io.env, io.cwd), oauth2 !== undefined)
-    if (target.kind === 'inbox' && (args.proxy !== undefined || oauth2Options(args))) {
+    // A proxy and OAuth2 are for a real server; the embedded inbox is in this process.
+    const server = args.smtp ?? (io.env.SMTP_URL || undefined)
+    if (server === undefined && (args.proxy !== undefined || oauth2Options(args))) {
       throw new UsageError('--proxy and --oauth2-* need --smtp or SMTP_URL', 'send')
     }
+    const oauth2 = server === undefined ? undefined : oauth2Settings(args, io.env)
+    const target = chooseTarget(args.smtp, io.env, inboxDir(io.env, io.cwd), oauth2 !== undefined)
     const network =
       target.kind === 'smtp' ? networkOptions(proxyOf(args, io.env), oauth2, target.user) : {}
     if (target.kind === 'smtp') hostPort = target.hostPort
