@@ -16,6 +16,7 @@ export function shared(dir: string): UserWorkspaceConfig {
         { find: /^@mail\/mime$/, replacement: src('mime') },
         { find: /^@mail\/smtp\/oauth2$/, replacement: src('smtp', 'oauth2/index.ts') },
         { find: /^@mail\/smtp$/, replacement: src('smtp') },
+        { find: /^@mail\/send\/oauth2$/, replacement: src('send', 'oauth2.ts') },
         { find: /^@mail\/send$/, replacement: src('send') },
         { find: /^@mail\/queue$/, replacement: src('queue') },
         { find: /^@mail\/inbox$/, replacement: src('inbox') },

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
+import type { OAuth2Settings } from './network.js'
 import { UsageError } from './output.js'
 
 type Options = NonNullable<ParseArgsConfig['options']>
@@ -28,6 +29,12 @@ const sendOptions = {
   smtputf8: { type: 'boolean' },
   smtp: { type: 'string' },
   ca: { type: 'string' },
+  proxy: { type: 'string' },
+  'oauth2-token-url': { type: 'string' },
+  'oauth2-client-id': { type: 'string' },
+  'oauth2-client-secret': { type: 'string' },
+  'oauth2-refresh-token': { type: 'string' },
+  'oauth2-scope': { type: 'string' },
 } as const satisfies Options
 
 const inboxOptions = {
@@ -68,6 +75,10 @@ export interface SendArgs {
   eml?: string
   smtp?: string
   ca?: string
+  /** `--proxy`: socks5:// or http:// proxy URL. */
+  proxy?: string
+  /** `--oauth2-*`: the refresh_token grant's settings given as options. */
+  oauth2: Partial<OAuth2Settings>
 }
 
 /** `inbox`'s parsed command line: list, or show one message. */
@@ -158,6 +169,14 @@ export function parseSendArgs(args: string[]): SendArgs {
     eml: v.eml,
     smtp: v.smtp,
     ca: v.ca,
+    proxy: v.proxy,
+    oauth2: defined({
+      tokenUrl: v['oauth2-token-url'],
+      clientId: v['oauth2-client-id'],
+      clientSecret: v['oauth2-client-secret'],
+      refreshToken: v['oauth2-refresh-token'],
+      scope: v['oauth2-scope'],
+    }),
   }) as SendArgs
 }
 

@@ -12,6 +12,8 @@ interface KnownErrorFields {
   command?: string
   response?: string
   stage?: string
+  /** SmtpError: the proxy (`host:port`) that failed. */
+  proxy?: string
   rejected?: { address: string; code: number; enhancedCode?: string; message: string }[]
 }
 
@@ -70,6 +72,13 @@ export function describeError(err: unknown, hostPort?: string): string {
     if (e.kind === 'envelope')
       return `bad address in ${fieldLabel(e.field ?? 'envelope')}: ${e.message}`
     if (e.kind === 'transport') return `bad SMTP transport: ${e.message}`
+  }
+  if (e.name === 'SmtpError') {
+    // The proxy's own failure names it: "connection refused" would blame the SMTP server.
+    if (typeof e.proxy === 'string') return `proxy failed: ${e.message}`
+    if (e.stage === 'input' && e.field === 'proxy') {
+      return `bad --proxy (or SMTP_PROXY): ${e.message}`
+    }
   }
 
   switch (findErrno(err)) {

@@ -50,6 +50,17 @@ Delivery:
                            embedded inbox in .mail/inbox (or MAIL_INBOX)
       --ca FILE            trust this PEM CA for the server's certificate (NODE_EXTRA_CA_CERTS
                            works too)
+      --proxy URL          connect through socks5://[user:pass@]host[:port] (the proxy resolves
+                           the server's name) or http://[user:pass@]host:port (CONNECT); TLS
+                           still runs end to end; default: the SMTP_PROXY environment variable
+OAuth2 (Gmail, Microsoft 365: the refresh_token grant instead of a password; the URL then carries
+the mailbox alone, smtp://me%40gmail.com@smtp.gmail.com:587). Each option has an environment
+variable, which is safer for secrets than the command line:
+      --oauth2-token-url URL       MAIL_OAUTH2_TOKEN_URL      the token endpoint (required)
+      --oauth2-client-id ID        MAIL_OAUTH2_CLIENT_ID      the OAuth client (required)
+      --oauth2-client-secret S     MAIL_OAUTH2_CLIENT_SECRET  its secret (public clients: none)
+      --oauth2-refresh-token T     MAIL_OAUTH2_REFRESH_TOKEN  the refresh token (required)
+      --oauth2-scope 'S1 S2'       MAIL_OAUTH2_SCOPE          scopes to ask for (Microsoft)
       --dry-run            print the message that would be sent; send nothing
 Output:
       --json               print the result as JSON on stdout, {"error": ...} on failure;
@@ -64,6 +75,9 @@ Examples:
   mailx send --eml message.eml --smtp 'smtp://user:secret@mail.example.com:587'
   mailx send -f me@example.com -t you@example.com --header 'X-Campaign: fall' --dry-run
   SMTP_URL=smtps://user:secret@mail.example.com mailx send -f me@example.com -t you@example.com --text Hi --json
+  SMTP_PROXY=socks5://proxy.corp:1080 mailx send -f me@example.com -t you@example.com --text Hi --smtp smtps://user:secret@mail.example.com
+  MAIL_OAUTH2_TOKEN_URL=https://oauth2.googleapis.com/token MAIL_OAUTH2_CLIENT_ID=... MAIL_OAUTH2_CLIENT_SECRET=... \
+    MAIL_OAUTH2_REFRESH_TOKEN=... mailx send -f me@gmail.com -t you@example.com --text Hi --smtp 'smtp://me%40gmail.com@smtp.gmail.com:587'
 
 Exit codes: 0 every recipient accepted; 2 some rejected (listed); 1 failure.
 `

@@ -1,8 +1,16 @@
 import { serverOf } from '@mail/send'
+import { splitUser } from './network.js'
 
 /** Where `send` delivers: a server given by URL, or the embedded inbox. */
 export type Target =
-  | { kind: 'smtp'; url: string; hostPort: string; source: '--smtp' | 'SMTP_URL' }
+  | {
+      kind: 'smtp'
+      url: string
+      hostPort: string
+      source: '--smtp' | 'SMTP_URL'
+      /** With OAuth2: the mailbox the URL named (then removed from `url`). */
+      user?: string
+    }
   | { kind: 'inbox'; dir: string }
 
 /**
@@ -14,10 +22,15 @@ export function chooseTarget(
   smtp: string | undefined,
   env: Record<string, string | undefined>,
   inboxDir: string,
+  oauth2 = false,
 ): Target {
-  const url = smtp ?? (env.SMTP_URL || undefined)
-  if (url === undefined) return { kind: 'inbox', dir: inboxDir }
+  const given = smtp ?? (env.SMTP_URL || undefined)
+  if (given === undefined) return { kind: 'inbox', dir: inboxDir }
+  // With OAuth2 the URL names the mailbox without a password (see network.ts).
+  const { url, user } = oauth2 ? splitUser(given) : { url: given, user: undefined }
   const { host, port } = serverOf(url)
   const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`
-  return { kind: 'smtp', url, hostPort, source: smtp ? '--smtp' : 'SMTP_URL' }
+  const target: Target = { kind: 'smtp', url, hostPort, source: smtp ? '--smtp' : 'SMTP_URL' }
+  if (user !== undefined) target.user = user
+  return target
 }

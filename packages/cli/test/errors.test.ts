@@ -1,5 +1,5 @@
 import { buildMessage, MimeError } from '@mail/mime'
-import { SendError } from '@mail/send'
+import { SendError, SmtpError } from '@mail/send'
 import { describe, expect, it } from 'vitest'
 import { describeError, describeErrorLine, replyText } from '../src/errors.js'
 import { CliError } from '../src/output.js'
@@ -31,6 +31,23 @@ describe('describeError', () => {
     })
     expect(describeError(new Error('connect failed', { cause: refused }), '127.0.0.1:25')).toBe(
       'connection refused: 127.0.0.1:25',
+    )
+  })
+
+  it('blames the proxy, not the server, when the proxy failed', () => {
+    const err = new SmtpError(
+      'SOCKS5 proxy 10.0.0.9:1080 failed at the TCP connection: ECONNREFUSED',
+      { stage: 'connect', transient: true, proxy: '10.0.0.9:1080' },
+    )
+    expect(describeError(err, 'smtp.example.com:587')).toBe(
+      'proxy failed: SOCKS5 proxy 10.0.0.9:1080 failed at the TCP connection: ECONNREFUSED',
+    )
+    const bad = new SmtpError('proxy scheme must be socks5 or http', {
+      stage: 'input',
+      field: 'proxy',
+    })
+    expect(describeError(bad)).toBe(
+      'bad --proxy (or SMTP_PROXY): proxy scheme must be socks5 or http',
     )
   })
 

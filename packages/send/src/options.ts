@@ -45,6 +45,7 @@ export const TRANSPORT_OPTIONS = [
   'preferData',
   'onLog',
   'socket',
+  'proxy',
   'url',
   'pool',
   'retry',

@@ -68,6 +68,13 @@ const QUERY: Record<string, (options: SmtpTransportOptions, value: string, key: 
   greetingTimeout: (o, v, k) => setTimeout_(o, 'greeting', int(v, k, 1)),
   commandTimeout: (o, v, k) => setTimeout_(o, 'command', int(v, k, 1)),
   dataTimeout: (o, v, k) => setTimeout_(o, 'data', int(v, k, 1)),
+  // The proxy URL itself, percent-encoded once more; @mail/smtp checks it (never quoting it).
+  proxy: (o, v, k) => {
+    if (!/^(socks5h?|http):\/\//i.test(v)) {
+      throw transportError(k, 'must be a percent-encoded socks5:// or http:// proxy URL')
+    }
+    o.proxy = v
+  },
 }
 
 /**

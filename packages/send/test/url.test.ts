@@ -47,6 +47,18 @@ describe('parseSmtpUrl', () => {
     expect(parseSmtpUrl('smtp://[::1]:2525/')).toEqual({ host: '::1', port: 2525 })
   })
 
+  it('takes the proxy URL percent-encoded in the proxy option', () => {
+    const proxy = 'socks5://user:p%40ss@proxy.corp:1080'
+    expect(parseSmtpUrl(`smtp://smtp.gmail.com:587?proxy=${encodeURIComponent(proxy)}`)).toEqual({
+      host: 'smtp.gmail.com',
+      port: 587,
+      proxy,
+    })
+    const e = thrown(() => parseSmtpUrl('smtp://h?proxy=ftp%3A%2F%2Fu%3Asecret%40p'))
+    expect(e.field).toBe('option proxy')
+    expect(e.message).not.toContain('secret')
+  })
+
   it('applies query options', () => {
     const options = parseSmtpUrl(
       'smtp://127.0.0.1:2525?security=none&name=client.example&lmtp=true&rejectUnauthorized=false' +

@@ -10,6 +10,7 @@ import { messageSource } from './protocol/message.js'
 import { EnvelopeMemo, planTransaction } from './protocol/plan.js'
 import { Session } from './protocol/session.js'
 import { Transaction } from './protocol/transaction.js'
+import { proxyLabel } from './proxy/endpoint.js'
 
 // Content is encoded and written in slices of this size: memory stays bounded for large messages.
 const CHUNK = 1024 * 1024
@@ -50,7 +51,11 @@ export class SmtpClient {
     const log = options.onLog
     const address = socket.remoteAddress
     const peer = address === undefined || address === resolved.host ? '' : ` (${address})`
-    log?.({ direction: 'info', line: `Connected to ${resolved.host}:${resolved.port}${peer}` })
+    const via = resolved.proxy === undefined ? '' : ` through the ${proxyLabel(resolved.proxy)}`
+    log?.({
+      direction: 'info',
+      line: `Connected to ${resolved.host}:${resolved.port}${peer}${via}`,
+    })
     // Loopback by the connected address only: a host name proves nothing (DNS may answer anything).
     const loopback = isLoopbackAddress(address)
     return new Promise<SmtpClient>((resolve, reject) => {

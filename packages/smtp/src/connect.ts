@@ -1,5 +1,6 @@
-import { SmtpError } from './errors.js'
+import { inputError, SmtpError } from './errors.js'
 import type { ResolvedOptions, SmtpConnectOptions } from './options.js'
+import { proxyLabel } from './proxy/endpoint.js'
 import { defaultSockets } from './socket/auto.js'
 import type { SmtpSocket, SocketAdapter } from './socket/types.js'
 import { isTlsError, plaintextPeer, tlsError } from './tls-failure.js'
@@ -14,8 +15,15 @@ export async function connectSocket(
   options: SmtpConnectOptions,
   resolved: ResolvedOptions,
 ): Promise<{ socket: SmtpSocket; adapter: SocketAdapter; servername: string | undefined }> {
-  const { host, port, security, timeouts } = resolved
+  const { host, port, security, timeouts, proxy } = resolved
   const adapter = options.socket ?? (await defaultSockets())
+  if (proxy !== undefined && adapter.proxies !== true) {
+    // Going around the proxy would reach the server by a path the caller did not choose.
+    throw inputError(
+      `proxy cannot be used with this socket adapter: it opens no tunnels (Cloudflare Workers have no raw proxies); use Node, Bun or Deno (nodeSockets)`,
+      'proxy',
+    )
+  }
   // RFC 6066 3: SNI carries host names only, never IP literals.
   const servername = IPV4.test(host) || host.includes(':') ? undefined : host
   const implicit = security === 'implicit'
@@ -32,10 +40,12 @@ export async function connectSocket(
       servername,
       tlsOptions: options.tls,
       signal: controller.signal,
+      proxy,
     })
     return { socket, adapter, servername }
   } catch (e) {
-    const where = `${host}:${port}`
+    const via = proxy === undefined ? '' : ` through the ${proxyLabel(proxy)}`
+    const where = `${host}:${port}${via}`
     if (options.signal?.aborted) {
       throw new SmtpError(`Connecting to ${where} was aborted`, {
         stage: 'connect',
@@ -43,6 +53,8 @@ export async function connectSocket(
         cause: e,
       })
     }
+    // A proxy's own failures name it and the step already.
+    if (e instanceof SmtpError) throw e
     if (controller.signal.aborted) {
       const tlsPort = !implicit && port === 465
       const hint = tlsPort

@@ -64,6 +64,8 @@ export interface SmtpErrorInit {
   response?: string | undefined
   /** Defaults to `code` being 4xx; pass `true` for connection losses and timeouts. */
   transient?: boolean
+  /** Defaults to `code` being 5xx; pass `true` for refusals no retry can change (a revoked grant). */
+  permanent?: boolean
   deliveryUnknown?: boolean
   /** The send was still queued when the connection failed: none of its commands was written. */
   notStarted?: boolean
@@ -72,6 +74,8 @@ export interface SmtpErrorInit {
   field?: string | undefined
   hint?: SmtpHint | undefined
   size?: { message: number; limit: number } | undefined
+  /** The proxy (`host:port`) whose step failed. */
+  proxy?: string | undefined
   cause?: unknown
 }
 
@@ -96,7 +100,10 @@ export class SmtpError extends Error {
   readonly response?: string
   /** True for a 4xx reply or a connection lost or timed out: trying again later may work. */
   readonly transient: boolean
-  /** True for a 5xx reply. */
+  /**
+   * True for a 5xx reply, or a refusal that trying again cannot change: an OAuth2 grant or client
+   * the token endpoint refused (`invalid_grant`, `invalid_client`), proxy credentials or policy.
+   */
   readonly permanent: boolean
   readonly stage: SmtpStage
   /**
@@ -120,6 +127,11 @@ export class SmtpError extends Error {
   readonly hint?: SmtpHint
   /** With hint `'message-too-large'`: the message's octets and the server's SIZE limit. */
   readonly size?: { readonly message: number; readonly limit: number }
+  /**
+   * When a proxy failed (to connect, authenticate or open the tunnel): its `host:port`. The
+   * connection never went around it.
+   */
+  readonly proxy?: string
 
   constructor(message: string, init: SmtpErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause })
@@ -132,9 +144,10 @@ export class SmtpError extends Error {
     if (init.field !== undefined) this.field = init.field
     if (init.hint !== undefined) this.hint = init.hint
     if (init.size !== undefined) this.size = init.size
+    if (init.proxy !== undefined) this.proxy = init.proxy
     const code = init.code ?? 0
     this.transient = init.transient ?? (code >= 400 && code < 500)
-    this.permanent = code >= 500
+    this.permanent = init.permanent ?? code >= 500
     this.deliveryUnknown = init.deliveryUnknown ?? false
     this.notStarted = init.notStarted ?? false
   }
@@ -150,10 +163,12 @@ export function notStartedError(error: SmtpError): SmtpError {
     command: error.command,
     response: error.response,
     transient: error.transient,
+    permanent: error.permanent,
     notStarted: true,
     field: error.field,
     hint: error.hint,
     size: error.size,
+    proxy: error.proxy,
     cause: error.cause,
   }
   if (error.rejected !== undefined) init.rejected = error.rejected

@@ -5,7 +5,9 @@ export type {
   AuthMechanism,
   Credentials,
   PasswordCredentials,
+  TokenContext,
   TokenCredentials,
+  TokenProvider,
 } from './auth/index.js'
 export { SmtpClient } from './client.js'
 export {
@@ -28,6 +30,7 @@ export type { DsnOptions, Envelope, SendResult, SmtpSendOptions } from './protoc
 export type { Security } from './protocol/types.js'
 export { cloudflareSockets } from './socket/cloudflare.js'
 export type {
+  ProxyEndpoint,
   SmtpSocket,
   SocketAdapter,
   SocketConnectOptions,

@@ -3,6 +3,7 @@ import { inputError } from './errors.js'
 import { assertClientName } from './protocol/commands.js'
 import { firstUnsafe, shown } from './protocol/text.js'
 import type { Security } from './protocol/types.js'
+import { type ProxyEndpoint, parseProxy } from './proxy/endpoint.js'
 import type { SocketAdapter, TlsOptions } from './socket/types.js'
 
 /** Timeouts in milliseconds; defaults follow RFC 5321 4.5.3.2 where it names one. */
@@ -63,6 +64,14 @@ export interface SmtpConnectOptions {
   socket?: SocketAdapter
   /** Aborts connecting (and the handshake). */
   signal?: AbortSignal
+  /**
+   * Connect through a proxy: 'socks5://[user:pass@]host[:port]' (SOCKS5, RFC 1928; the proxy
+   * resolves the SMTP host's name; port 1080 by default) or 'http://[user:pass@]host:port'
+   * (HTTP CONNECT). TLS still runs end to end with the SMTP server, its certificate checked
+   * against `host`. A proxy that fails is an error, never a reason to connect directly. Node,
+   * Bun and Deno only: Workers have no raw proxies.
+   */
+  proxy?: string
 }
 
 /**
@@ -85,6 +94,7 @@ export const CONNECT_OPTION_KEYS: readonly string[] = Object.keys({
   onLog: true,
   socket: true,
   signal: true,
+  proxy: true,
 } satisfies Record<keyof SmtpConnectOptions, true>)
 
 const TIMEOUT_KEYS = ['connect', 'greeting', 'command', 'dataInit', 'data'] as const
@@ -110,7 +120,6 @@ const INSTEAD: Record<string, string> = {
   debug: 'use onLog: (entry) => ..., which receives the conversation with AUTH secrets redacted',
   transactionLog:
     'use onLog: (entry) => ..., which receives the conversation with AUTH secrets redacted',
-  proxy: 'connecting through a proxy is not supported yet; pass a socket adapter as socket',
   url: 'URLs are read by @mail/send (sendmail, createTransport); give host, port and security here',
   pool: POOLING,
   maxConnections: POOLING,
@@ -127,6 +136,8 @@ export interface ResolvedOptions {
   /** Undefined: decided once connected, from the connected address (see {@link securityFor}). */
   security: Security | undefined
   timeouts: Required<SmtpTimeouts>
+  /** The proxy to connect through, parsed. */
+  proxy?: ProxyEndpoint | undefined
 }
 
 const MIN = 60_000
@@ -185,6 +196,14 @@ export function resolveOptions(o: SmtpConnectOptions): ResolvedOptions {
   if (t === null || typeof t !== 'object')
     throw inputError('timeouts must be an object', 'timeouts')
   assertKnownKeys(t, TIMEOUT_KEYS, 'timeouts')
+  const proxy = o.proxy === undefined ? undefined : parseProxy(o.proxy)
+  // RFC 1928 5: a name goes to a SOCKS proxy as at most 255 octets; CONNECT takes ASCII too.
+  if (proxy !== undefined && !/^[\x21-\x7e]{1,255}$/.test(o.host)) {
+    throw inputError(
+      'host must be an ASCII host name (Punycode) or an IP address to go through a proxy',
+      'host',
+    )
+  }
   const port = o.port ?? defaultPort(o.security)
   const security = o.security ?? (port === TLS_PORT ? 'implicit' : undefined)
   const command = timeout(t.command, 5 * MIN, 'timeouts.command')
@@ -193,6 +212,7 @@ export function resolveOptions(o: SmtpConnectOptions): ResolvedOptions {
     host: o.host.replace(/^\[|\]$/g, ''),
     port,
     security,
+    proxy,
     timeouts: {
       connect: timeout(t.connect, 30_000, 'timeouts.connect'),
       greeting: timeout(t.greeting, greeting, 'timeouts.greeting'),

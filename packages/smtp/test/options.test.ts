@@ -88,13 +88,39 @@ describe('resolveOptions', () => {
     ['logger', true, /onLog/],
     ['debug', true, /onLog/],
     ['authMethod', 'LOGIN', /mechanism/],
-    ['proxy', 'socks5://127.0.0.1:1080', /proxy is not supported yet|proxy/],
     ['pool', true, /@mail\/send/],
   ])('refuses the foreign option %s and says what to write instead', (key, value, instead) => {
     const e = inputError(() => resolveOptions({ host: 'h', [key]: value } as never))
     expect(e.field).toBe(key)
     expect(e.message).toContain(`"${key}"`)
     expect(e.message).toMatch(instead)
+  })
+
+  it('parses proxy, and wants an ASCII host to send through it', () => {
+    expect(
+      resolveOptions({ host: 'smtp.gmail.com', proxy: 'socks5://u:p%40w@proxy.corp' }).proxy,
+    ).toEqual({
+      protocol: 'socks5',
+      host: 'proxy.corp',
+      port: 1080,
+      auth: { user: 'u', pass: 'p@w' },
+    })
+    const bad = inputError(() => resolveOptions({ host: 'h', proxy: 'ftp://u:secret@p:1' }))
+    expect(bad.field).toBe('proxy')
+    expect(bad.message).not.toContain('secret')
+    const unicode = inputError(() =>
+      resolveOptions({ host: 'bücher.example', proxy: 'http://p:3128' }),
+    )
+    expect(unicode.field).toBe('host')
+    expect(unicode.message).toMatch(/ASCII host name \(Punycode\)/)
+  })
+
+  it('accepts a token provider as auth.accessToken, checking only the user up front', () => {
+    const accessToken = async () => 'token'
+    expect(() => resolveOptions({ host: 'h', auth: { user: 'u', accessToken } })).not.toThrow()
+    expect(
+      inputError(() => resolveOptions({ host: 'h', auth: { user: 'u\x01', accessToken } })).field,
+    ).toBe('auth.user')
   })
 
   it('refuses unknown keys in timeouts and auth, naming them', () => {

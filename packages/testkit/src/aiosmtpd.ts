@@ -55,6 +55,22 @@ export interface AiosmtpdOptions {
   dsn?: boolean
   /** Maximum message size in bytes (advertised as SIZE; larger data gets 552). aiosmtpd default 32 MiB. */
   dataSizeLimit?: number
+  /**
+   * Offer XOAUTH2 and OAUTHBEARER (or only `mechanisms`) accepting only the bearer tokens that
+   * this RFC 7662 introspection endpoint calls active (testkit `startTokenEndpoint`), for `user`
+   * when given. A refused token gets the 334 JSON error challenge, then 535, as Gmail does. MAIL
+   * is refused (530) until the client authenticated; PLAIN and LOGIN are offered only with `auth`.
+   */
+  oauth2?: {
+    introspectionUrl: string
+    user?: string
+    mechanisms?: ('XOAUTH2' | 'OAUTHBEARER')[]
+  }
+  /**
+   * The names in the server certificate (DNS names or IP addresses). Default localhost,
+   * 127.0.0.1 and ::1; other names let a test see a certificate refused for the wrong name.
+   */
+  tlsNames?: string[]
 }
 
 /**
@@ -68,7 +84,7 @@ export interface AiosmtpdOptions {
 export interface AiosmtpdServer {
   host: '127.0.0.1'
   port: number
-  /** PEM CA that signed the server certificate (CN=localhost, SAN localhost/127.0.0.1/::1). */
+  /** PEM CA that signed the server certificate (CN=localhost, SAN localhost/127.0.0.1/::1 unless `tlsNames`). */
   ca: string
   /** Every message accepted so far (a message is recorded before its 250 reply is sent). */
   received(): Promise<ReceivedMessage[]>
@@ -82,7 +98,7 @@ const SCRIPT = join(import.meta.dirname, 'py', 'aiosmtpd_server.py')
 
 /** Starts a real aiosmtpd 1.4 server (Debian python3) on a free loopback port. */
 export async function startAiosmtpd(opts: AiosmtpdOptions = {}): Promise<AiosmtpdServer> {
-  const { ca, key, cert } = await makeCertificates()
+  const { ca, key, cert } = await makeCertificates(opts.tlsNames)
   const dir = await mkdtemp(join(tmpdir(), 'mail-testkit-aiosmtpd-'))
   const msgDir = join(dir, 'messages')
   await writeFile(join(dir, 'key.pem'), key, { mode: 0o600 })
@@ -100,6 +116,14 @@ export async function startAiosmtpd(opts: AiosmtpdOptions = {}): Promise<Aiosmtp
     smtputf8: opts.smtputf8 ?? true,
     data_size_limit: opts.dataSizeLimit ?? null,
     dsn: opts.dsn ?? true,
+    oauth2:
+      opts.oauth2 === undefined
+        ? null
+        : {
+            introspection_url: opts.oauth2.introspectionUrl,
+            user: opts.oauth2.user ?? null,
+            mechanisms: opts.oauth2.mechanisms ?? null,
+          },
   }
   const child = spawn(PYTHON, [SCRIPT, JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -20,18 +20,33 @@ export interface Certificates {
   cert: string
 }
 
-let cached: Promise<Certificates> | undefined
+const DEFAULT_NAMES = ['localhost', '127.0.0.1', '::1']
+const cached = new Map<string, Promise<Certificates>>()
 
-/** Creates (once per process, then cached) a CA and a server certificate with the `openssl` CLI. */
-export function makeCertificates(): Promise<Certificates> {
-  cached ??= generate().catch((error: unknown) => {
-    cached = undefined
-    throw error
-  })
-  return cached
+/**
+ * Creates (once per process and set of names, then cached) a CA and a server certificate with the
+ * `openssl` CLI. `names` (DNS names or IP addresses) go into the subjectAltName; the first is
+ * the CN. Default: localhost, 127.0.0.1, ::1.
+ */
+export function makeCertificates(names: readonly string[] = DEFAULT_NAMES): Promise<Certificates> {
+  const key = names.join(' ')
+  let certificates = cached.get(key)
+  if (certificates === undefined) {
+    certificates = generate(names).catch((error: unknown) => {
+      cached.delete(key)
+      throw error
+    })
+    cached.set(key, certificates)
+  }
+  return certificates
 }
 
-async function generate(): Promise<Certificates> {
+const IP = /^[\d.]+$|:/
+
+async function generate(names: readonly string[]): Promise<Certificates> {
+  if (names.length === 0 || names.some((n) => !/^[A-Za-z0-9.:-]+$/.test(n))) {
+    throw new Error('makeCertificates: names must be host names or IP addresses')
+  }
   const dir = await mkdtemp(join(tmpdir(), 'mail-testkit-certs-'))
   const p = (name: string) => join(dir, name)
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
@@ -62,7 +77,7 @@ async function generate(): Promise<Certificates> {
       '-out',
       p('server.csr'),
       '-subj',
-      '/CN=localhost',
+      `/CN=${names[0]}`,
     ])
     await writeFile(
       p('ext.cnf'),
@@ -70,7 +85,7 @@ async function generate(): Promise<Certificates> {
         'basicConstraints=CA:FALSE',
         'keyUsage=critical,digitalSignature,keyEncipherment',
         'extendedKeyUsage=serverAuth',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+        `subjectAltName=${names.map((n) => (IP.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',')}`,
         '',
       ].join('\n'),
     )

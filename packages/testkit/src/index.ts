@@ -7,6 +7,8 @@ export type { ParsedAddress, ParsedAttachment, ParsedMessage, PythonParser } fro
 export { parseWithPython, pythonParser } from './parse.js'
 export type { PostfixServer } from './postfix.js'
 export { startPostfix } from './postfix.js'
+export type { ProxyOptions, ProxyServer, TinyproxyOptions } from './proxies.js'
+export { startMicrosocks, startTinyproxy } from './proxies.js'
 export { PYTHON } from './python.js'
 export { RawClient } from './raw-client.js'
 export type { ScriptedConnection, ScriptedServer, ScriptedServerOptions } from './scripted.js'
@@ -23,3 +25,11 @@ export type {
   SmtpSink,
 } from './sink.js'
 export { startSmtpSink } from './sink.js'
+export type {
+  RefreshClient,
+  ServiceAccount,
+  TokenEndpoint,
+  TokenEndpointOptions,
+  TokenRequestRecord,
+} from './token-endpoint.js'
+export { startTokenEndpoint } from './token-endpoint.js'

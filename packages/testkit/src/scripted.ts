@@ -25,6 +25,8 @@ export interface ScriptedConnection {
    * peer closes first.
    */
   readUntil(marker: string): Promise<Buffer>
+  /** Exactly the next `count` bytes (binary protocols such as SOCKS); rejects when the peer closes first. */
+  read(count: number): Promise<Buffer>
   /** Every byte that arrived so far (plaintext and decrypted TLS), consumed or not. */
   readonly received: Buffer
   /** Half-closes after pending writes (FIN). */
@@ -110,18 +112,23 @@ class Connection implements ScriptedConnection {
     wake?.()
   }
 
-  async #take(marker: Buffer, keepMarker: boolean): Promise<Buffer> {
+  async #take(marker: Buffer | number, keepMarker: boolean): Promise<Buffer> {
     for (;;) {
-      const at = this.#buffer.indexOf(marker)
-      if (at >= 0) {
+      if (typeof marker === 'number' && this.#buffer.length >= marker) {
+        const out = Buffer.from(this.#buffer.subarray(0, marker))
+        this.#buffer = this.#buffer.subarray(marker)
+        return out
+      }
+      const at = typeof marker === 'number' ? -1 : this.#buffer.indexOf(marker)
+      if (typeof marker !== 'number' && at >= 0) {
         const out = this.#buffer.subarray(0, keepMarker ? at + marker.length : at)
         this.#buffer = this.#buffer.subarray(at + marker.length)
         return Buffer.from(out)
       }
       if (this.#closed) {
-        throw new Error(
-          `scripted server: connection closed while waiting for ${JSON.stringify(marker.toString('latin1'))}`,
-        )
+        const what =
+          typeof marker === 'number' ? `${marker} bytes` : JSON.stringify(marker.toString('latin1'))
+        throw new Error(`scripted server: connection closed while waiting for ${what}`)
       }
       await new Promise<void>((resolve) => {
         this.#wake = resolve
@@ -139,6 +146,10 @@ class Connection implements ScriptedConnection {
 
   readUntil(marker: string): Promise<Buffer> {
     return this.#take(Buffer.from(marker, 'utf8'), true)
+  }
+
+  read(count: number): Promise<Buffer> {
+    return this.#take(count, false)
   }
 
   end(): void {

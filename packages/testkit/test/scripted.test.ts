@@ -59,3 +59,23 @@ describe('startScriptedServer', () => {
     }
   })
 })
+
+describe('ScriptedConnection.read', () => {
+  it('reads exactly the bytes asked for, in order', async () => {
+    const server = await startScriptedServer(async (c) => {
+      expect([...(await c.read(3))]).toEqual([5, 1, 0])
+      expect([...(await c.read(2))]).toEqual([0xff, 0])
+      c.write(Buffer.from([5, 0]))
+      await expect(c.read(1)).rejects.toThrow(/closed while waiting for 1 bytes/)
+    })
+    try {
+      const client = await RawClient.open(server.port)
+      client.write(Buffer.from([5, 1, 0, 0xff]))
+      client.write(Buffer.from([0]))
+      client.close()
+      await server.done()
+    } finally {
+      await server.stop()
+    }
+  })
+})

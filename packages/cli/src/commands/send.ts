@@ -13,6 +13,7 @@ import { type ReadyMessage, readyMessage } from '../eml.js'
 import { describeErrorLine, replyText } from '../errors.js'
 import { SEND_HELP } from '../help.js'
 import { contentSize, messageFromArgs, readInputFile, readStdin } from '../message.js'
+import { networkOptions, oauth2Options, oauth2Settings, proxyOf } from '../network.js'
 import {
   createProgress,
   EXIT,
@@ -21,6 +22,7 @@ import {
   type Progress,
   printable,
   reportError,
+  UsageError,
 } from '../output.js'
 import { chooseTarget, type Target } from '../transport.js'
 
@@ -86,6 +88,7 @@ async function deliver(
   io: Io,
   args: SendArgs,
   progress: Progress,
+  network: Pick<SmtpTransportOptions, 'proxy' | 'auth'>,
 ): Promise<Sent> {
   const stored: string[] = []
   const inbox =
@@ -99,6 +102,7 @@ async function deliver(
     const ca = await loadCa(args, progress)
     const size = 'raw' in message ? message.raw.length : contentSize(message)
     const common = {
+      ...network,
       onLog: logHook(io, args, progress, size),
       ...(ca === undefined ? {} : { tls: { ca } }),
     }
@@ -177,7 +181,15 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     }
     // The transcript and JSON own the terminal when asked for; a status line would garble them.
     progress = createProgress(io, { enabled: !args.json && !args.verbose })
-    const target = chooseTarget(args.smtp, io.env, inboxDir(io.env, io.cwd))
+    // A proxy and OAuth2 are for a real server; the embedded inbox is in this process.
+    const server = args.smtp ?? (io.env.SMTP_URL || undefined)
+    if (server === undefined && (args.proxy !== undefined || oauth2Options(args))) {
+      throw new UsageError('--proxy and --oauth2-* need --smtp or SMTP_URL', 'send')
+    }
+    const oauth2 = server === undefined ? undefined : oauth2Settings(args, io.env)
+    const target = chooseTarget(args.smtp, io.env, inboxDir(io.env, io.cwd), oauth2 !== undefined)
+    const network =
+      target.kind === 'smtp' ? networkOptions(proxyOf(args, io.env), oauth2, target.user) : {}
     if (target.kind === 'smtp') hostPort = target.hostPort
 
     let message: MessageInput | ReadyMessage
@@ -213,7 +225,7 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     }
 
     progress.update('encoding message')
-    const sent = await deliver(target, message, io, args, progress)
+    const sent = await deliver(target, message, io, args, progress, network)
     progress.done()
     printResult(io, target, sent, args.json)
     return sent.info.rejected.length > 0 ? EXIT.partial : EXIT.ok

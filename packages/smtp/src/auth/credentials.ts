@@ -63,7 +63,9 @@ export function assertPassword(pass: unknown): asserts pass is string {
  */
 export function assertAccessToken(token: unknown): asserts token is string {
   const field = 'auth.accessToken'
-  if (typeof token !== 'string') throw inputError(`${field} must be a string`, field)
+  if (typeof token !== 'string') {
+    throw inputError(`${field} must be a string (or a function that gives one)`, field)
+  }
   const bad = firstUnsafe(token)
   if (bad !== undefined)
     throw inputError(`${field} contains ${bad.what} at index ${bad.index}`, field)
@@ -95,8 +97,9 @@ export function assertCredentials(auth: unknown): asserts auth is Credentials {
     throw inputError('auth must be { user, pass } or { user, accessToken } with strings', 'auth')
   }
   assertUser(a.user)
-  if (token) assertAccessToken(a.accessToken)
-  else assertPassword(a.pass)
+  // A token provider's tokens are checked as they come, before each AUTH.
+  if (token && typeof a.accessToken !== 'function') assertAccessToken(a.accessToken)
+  else if (!token) assertPassword(a.pass)
   if (a.mechanism === undefined) return
   const allowed = token ? TOKEN_MECHANISMS : PASSWORD_MECHANISMS
   if (typeof a.mechanism !== 'string' || !allowed.includes(a.mechanism)) {

@@ -1,6 +1,6 @@
 import { base64 } from './base64.js'
 import { assertAccessToken, assertUser } from './credentials.js'
-import type { AuthMechanism, TokenCredentials } from './mechanism.js'
+import type { AuthMechanism, BearerCredentials } from './mechanism.js'
 
 /**
  * RFC 7628 3.1 OAUTHBEARER: a GS2 header naming the user, then key=value pairs separated by ^A
@@ -8,7 +8,7 @@ import type { AuthMechanism, TokenCredentials } from './mechanism.js'
  * error; RFC 7628 3.2.3 says answer with ^A.
  */
 export function oauthBearer(
-  { user, accessToken }: TokenCredentials,
+  { user, accessToken }: BearerCredentials,
   host: string,
   port: number,
 ): AuthMechanism {

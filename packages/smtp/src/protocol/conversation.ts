@@ -34,6 +34,16 @@ export interface HandshakeSession extends Conversation {
   ready(): void
   /** The session cannot go on (a refusal, a policy the server does not meet): QUIT and close. */
   refuse(error: SmtpError): void
+  /**
+   * Waits for work of the client's own (a token provider's answer) as for a reply: under
+   * `expectation`'s timeout, which also meets any reply the server sends meanwhile. `then` runs
+   * only while the session still waits for it, and what it queues is written.
+   */
+  waitFor<T>(
+    expectation: Expectation,
+    work: Promise<T>,
+    then: (result: PromiseSettledResult<T>) => void,
+  ): void
 }
 
 /** What a transaction or a control command (RSET, NOOP, QUIT) asks of the session. */

@@ -1,4 +1,13 @@
-import { type AuthMechanism, chooseMechanism } from '../auth/index.js'
+import {
+  type AuthMechanism,
+  type BearerCredentials,
+  chooseMechanism,
+  type PasswordCredentials,
+  type TokenContext,
+  type TokenCredentials,
+  type TokenProvider,
+  tokenMechanism,
+} from '../auth/index.js'
 import { replyError, SmtpError } from '../errors.js'
 import { has, parseCapabilities } from './capabilities.js'
 import { command } from './commands.js'
@@ -99,7 +108,7 @@ export class Handshake {
   }
 
   private auth(): void {
-    const { auth, host, port, loopback, allowInsecureAuth } = this.s.config
+    const { auth, host, loopback, allowInsecureAuth } = this.s.config
     if (auth === undefined) {
       this.s.ready()
       return
@@ -121,27 +130,111 @@ export class Handshake {
       this.refuseAuth(`Credentials were given but the server offers no AUTH${where}`)
       return
     }
+    if ('accessToken' in auth && typeof auth.accessToken === 'function') {
+      if (tokenMechanism(offered, auth.mechanism) === undefined) {
+        this.refuseAuth(
+          `None of the server's AUTH mechanisms (${offered.join(' ')}) can use an access token`,
+        )
+        return
+      }
+      this.askToken(auth, auth.accessToken, {}, undefined)
+      return
+    }
+    this.authWith(auth as PasswordCredentials | BearerCredentials, undefined)
+  }
+
+  /** Chooses the mechanism for credentials in hand and starts AUTH. */
+  private authWith(
+    credentials: PasswordCredentials | (BearerCredentials & Pick<TokenCredentials, 'mechanism'>),
+    refused: ((error: SmtpError) => void) | undefined,
+  ): void {
+    const { host, port } = this.s.config
+    const offered = this.s.capabilities.auth
     let mechanism: AuthMechanism | undefined
     try {
-      mechanism = chooseMechanism(offered, auth, host, port)
+      mechanism = chooseMechanism(offered, credentials, host, port)
     } catch (e) {
       // Credentials a mechanism cannot carry: nothing of them was written.
       this.s.refuse(e as SmtpError)
       return
     }
     if (mechanism === undefined) {
-      const kind = 'accessToken' in auth ? 'an access token' : 'a password'
+      const kind = 'accessToken' in credentials ? 'an access token' : 'a password'
       this.refuseAuth(`None of the server's AUTH mechanisms (${offered.join(' ')}) can use ${kind}`)
       return
     }
-    this.authenticate(mechanism)
+    this.authenticate(mechanism, refused)
+  }
+
+  /**
+   * Asks the token provider, then authenticates with its token. The first refusal (535, after
+   * the error challenge if any) asks it once more with the refused token as `expired` and tries
+   * again; the second refusal ends the session. The client never keeps a token: the provider
+   * decides what to cache.
+   */
+  private askToken(
+    auth: TokenCredentials,
+    provider: TokenProvider,
+    context: TokenContext,
+    refusal: SmtpError | undefined,
+  ): void {
+    this.s.log(
+      'info',
+      refusal === undefined
+        ? 'Asking the token provider for an access token'
+        : 'The server refused the access token; asking the token provider for another',
+    )
+    let work: Promise<string>
+    try {
+      work = Promise.resolve(provider(context))
+    } catch (e) {
+      work = Promise.reject(e)
+    }
+    const waiting: Expectation = {
+      stage: 'auth',
+      command: 'AUTH',
+      label: 'the token provider (asked before AUTH)',
+      timeout: 'command',
+      handle: (reply) =>
+        this.s.refuse(
+          replyError(
+            'Unexpected reply from the server while the token provider was asked',
+            reply,
+            'auth',
+          ),
+        ),
+    }
+    this.s.waitFor(waiting, work, (result) => {
+      if (result.status === 'rejected') return this.s.refuse(providerError(result.reason))
+      const token = result.value
+      if (refusal !== undefined && token === context.expired) {
+        // The same token again would be refused again.
+        this.s.log('info', 'The token provider gave the refused token again')
+        return this.s.refuse(refusal)
+      }
+      const credentials: BearerCredentials & Pick<TokenCredentials, 'mechanism'> = {
+        user: auth.user,
+        accessToken: token,
+      }
+      if (auth.mechanism !== undefined) credentials.mechanism = auth.mechanism
+      this.authWith(
+        credentials,
+        refusal === undefined
+          ? (error) => this.askToken(auth, provider, { expired: token }, error)
+          : undefined,
+      )
+    })
   }
 
   private refuseAuth(message: string): void {
     this.s.refuse(new SmtpError(message, { stage: 'auth' }))
   }
 
-  private authenticate(mechanism: AuthMechanism): void {
+  /** AUTH with the mechanism; `refused`, when given, takes a 535 instead of ending the session. */
+  private authenticate(
+    mechanism: AuthMechanism,
+    refused: ((error: SmtpError) => void) | undefined,
+  ): void {
     let rounds = 0
     const expectation: Expectation = {
       stage: 'auth',
@@ -156,7 +249,10 @@ export class Handshake {
           this.s.authenticatedWith(mechanism.name)
           return this.s.ready()
         }
-        this.s.refuse(replyError('Authentication failed', reply, 'auth', 'AUTH'))
+        const error = replyError('Authentication failed', reply, 'auth', 'AUTH')
+        // RFC 4954 6: 535, the credentials are not accepted; AUTH may be tried again.
+        if (reply.code === 535 && refused !== undefined) return refused(error)
+        this.s.refuse(error)
       },
     }
     const initial = mechanism.initial()
@@ -166,4 +262,11 @@ export class Handshake {
       `AUTH ${mechanism.name}${initial === undefined ? '' : ' <redacted>'}`,
     )
   }
+}
+
+/** A token provider's failure as an SmtpError: its own when it gave one. */
+function providerError(reason: unknown): SmtpError {
+  if (reason instanceof SmtpError) return reason
+  const message = reason instanceof Error ? reason.message : String(reason)
+  return new SmtpError(`The token provider failed: ${message}`, { stage: 'auth', cause: reason })
 }

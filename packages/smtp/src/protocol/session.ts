@@ -232,6 +232,25 @@ export class Session implements HandshakeSession, OperationSession {
     this.end(error, 'quit')
   }
 
+  waitFor<T>(
+    expectation: Expectation,
+    work: Promise<T>,
+    then: (result: PromiseSettledResult<T>) => void,
+  ): void {
+    this.expectations.push(expectation)
+    const settle = (result: PromiseSettledResult<T>) => {
+      // Ended meanwhile (lost, timed out, aborted), or a stray reply took the expectation.
+      if (this.state === 'closed' || this.expectations.peek() !== expectation) return
+      this.expectations.shift()
+      then(result)
+      this.flush()
+    }
+    work.then(
+      (value) => settle({ status: 'fulfilled', value }),
+      (reason: unknown) => settle({ status: 'rejected', reason }),
+    )
+  }
+
   // --- Writing and awaiting ---
 
   send(line: string, expectation: Expectation, logAs?: string): void {

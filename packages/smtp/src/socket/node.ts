@@ -3,6 +3,8 @@
 // instead of failing or hoisting them into a Worker's top level.
 import type { Socket } from 'node:net'
 import type { ConnectionOptions, TLSSocket } from 'node:tls'
+import { SmtpError } from '../errors.js'
+import { type ProxyEndpoint, proxyLabel } from '../proxy/endpoint.js'
 import type {
   SmtpSocket,
   SocketAdapter,
@@ -58,10 +60,16 @@ class NodeSmtpSocket implements SmtpSocket {
   }
   private linger: ReturnType<typeof setTimeout> | undefined
 
+  /**
+   * `tunnel`: the socket goes through a proxy; `head` holds what the server sent with the proxy's
+   * answer. The connected peer is then the proxy, so no remote address is reported.
+   */
   constructor(
     private socket: Socket,
     private readonly host: string,
+    private readonly tunnel?: { head: Uint8Array },
   ) {
+    if (tunnel !== undefined && tunnel.head.length > 0) this.early?.push(tunnel.head)
     this.attach(socket)
   }
 
@@ -70,7 +78,7 @@ class NodeSmtpSocket implements SmtpSocket {
   }
 
   get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress
+    return this.tunnel === undefined ? this.socket.remoteAddress : undefined
   }
 
   private attach(socket: Socket): void {
@@ -172,8 +180,10 @@ function tlsSettings(
  * await SmtpClient.connect({ host: 'smtp.example.com', socket: nodeSockets })
  */
 export const nodeSockets: SocketAdapter = {
+  proxies: true,
   async connect(o: SocketConnectOptions): Promise<SmtpSocket> {
     const { net, tls } = await load()
+    if (o.proxy !== undefined) return connectThrough(o, o.proxy, { net, tls })
     return new Promise((resolve, reject) => {
       const socket: Socket | TLSSocket = o.tls
         ? tls.connect(tlsSettings({ host: o.host, port: o.port }, o))
@@ -208,4 +218,49 @@ export const nodeSockets: SocketAdapter = {
     }
     return `[${address}]`
   },
+}
+
+/**
+ * The tunnel through the proxy first; then, for implicit TLS, the handshake with the SMTP server
+ * inside it, its certificate checked against the SMTP host's name (never the proxy's).
+ */
+async function connectThrough(
+  o: SocketConnectOptions,
+  proxy: ProxyEndpoint,
+  { net, tls }: Pick<NodeModules, 'net' | 'tls'>,
+): Promise<SmtpSocket> {
+  const { openTunnel } = await import('./tunnel.js')
+  const { socket, head } = await openTunnel(net, proxy, { host: o.host, port: o.port }, o.signal)
+  if (!o.tls) {
+    const tunneled = new NodeSmtpSocket(socket, o.host, { head })
+    socket.resume()
+    return tunneled
+  }
+  if (head.length > 0) {
+    // A greeting before any ClientHello: the server speaks plaintext first.
+    socket.destroy()
+    throw new SmtpError(
+      `TLS handshake with ${o.host}:${o.port} through the ${proxyLabel(proxy)} failed: the server answered in plaintext: use security: 'starttls'`,
+      { stage: 'tls', hint: 'use-starttls' },
+    )
+  }
+  const secure = await new Promise<TLSSocket>((resolve, reject) => {
+    const secure = tls.connect(tlsSettings({ socket, host: o.host }, o))
+    const fail = (e: unknown) => {
+      secure.destroy()
+      socket.destroy()
+      o.signal?.removeEventListener('abort', abort)
+      reject(e)
+    }
+    const abort = () => fail(o.signal?.reason ?? new Error('Aborted'))
+    if (o.signal?.aborted) return abort()
+    o.signal?.addEventListener('abort', abort, { once: true })
+    secure.once('error', fail)
+    secure.once('secureConnect', () => {
+      secure.off('error', fail)
+      o.signal?.removeEventListener('abort', abort)
+      resolve(secure)
+    })
+  })
+  return new NodeSmtpSocket(secure, o.host, { head })
 }

@@ -1,4 +1,7 @@
 import type { ConnectionOptions } from 'node:tls'
+import type { ProxyEndpoint } from '../proxy/endpoint.js'
+
+export type { ProxyEndpoint } from '../proxy/endpoint.js'
 
 /** TLS options passed through to the runtime (Node's `tls.connect` options; Workers ignore most). */
 export type TlsOptions = ConnectionOptions
@@ -13,6 +16,11 @@ export interface SocketConnectOptions {
   servername?: string | undefined
   tlsOptions?: TlsOptions | undefined
   signal?: AbortSignal | undefined
+  /**
+   * Open the connection through this proxy, then TLS (for `tls`) inside the tunnel. Given only
+   * to adapters whose `proxies` is true.
+   */
+  proxy?: ProxyEndpoint | undefined
 }
 
 /** What the socket reports back. */
@@ -71,4 +79,9 @@ export interface SocketAdapter {
   connect(options: SocketConnectOptions): Promise<SmtpSocket>
   /** A default EHLO name for this machine, if the runtime knows one. */
   localName?(socket: SmtpSocket): string | undefined
+  /**
+   * True when `connect` honours `proxy`. Without it a `proxy` option is refused, never bypassed.
+   * Its sockets' `remoteAddress` is then undefined: the connected peer is the proxy, not the server.
+   */
+  readonly proxies?: boolean
 }

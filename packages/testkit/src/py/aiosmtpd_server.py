@@ -2,7 +2,9 @@
 
 Usage: aiosmtpd_server.py '<json config>'
 Config keys: root (temp dir, removed on exit), dir, security ('none'|'starttls'|'implicit'), require_starttls, cert, key,
-auth ({user, pass} or null), lmtp, smtputf8, data_size_limit.
+auth ({user, pass} or null), lmtp, smtputf8, data_size_limit,
+oauth2 ({introspection_url, user, mechanisms} or null: XOAUTH2/OAUTHBEARER accepting tokens that
+the RFC 7662 introspection endpoint calls active).
 Prints one JSON line {"port": N} on stdout once listening. Every accepted message is written
 to <dir>/<seq>.json (tmp file + rename, before the 250 reply) so the test sees it at once.
 Exits when stdin closes, so a dead parent never leaves it running.
@@ -15,9 +17,11 @@ import shutil
 import ssl
 import sys
 import threading
+import urllib.parse
+import urllib.request
 
 from aiosmtpd.lmtp import LMTP
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 cfg = json.loads(sys.argv[1])
 out_dir = cfg['dir']
@@ -105,6 +109,73 @@ def preserving(base):
     return Server
 
 
+def introspect(token):
+    data = urllib.parse.urlencode({'token': token}).encode('ascii')
+    request = urllib.request.Request(cfg['oauth2']['introspection_url'], data=data)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def parse_xoauth2(blob):
+    # 'user=U^Aauth=Bearer T^A^A'
+    fields = dict(f.split('=', 1) for f in blob.decode('utf-8').split('\x01') if '=' in f)
+    return fields.get('user'), fields.get('auth', '')
+
+
+def parse_oauthbearer(blob):
+    # RFC 7628 3.1: gs2-header 'n,a=U,' then ^A-separated key=value pairs, ending ^A^A.
+    text = blob.decode('utf-8')
+    header, _, rest = text.partition('\x01')
+    parts = header.split(',')
+    user = None
+    if len(parts) >= 2 and parts[1].startswith('a='):
+        user = parts[1][2:].replace('=2C', ',').replace('=3D', '=')
+    fields = dict(f.split('=', 1) for f in rest.split('\x01') if '=' in f)
+    return user, fields.get('auth', '')
+
+
+class OAuthHandler(Handler):
+    """XOAUTH2 and OAUTHBEARER: a refused token gets a 334 JSON error challenge, the client's
+    answer (empty for XOAUTH2, ^A for OAUTHBEARER, RFC 7628 3.2.3), then 535."""
+
+    async def _oauth(self, server, args, parse, error, answer):
+        if len(args) == 1:
+            blob = await server.challenge_auth('')
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = base64.b64decode(args[1].encode(), validate=True)
+            except Exception:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        user, auth = parse(blob)
+        if not auth.startswith('Bearer ') or not user:
+            await server.push('501 5.5.2 Malformed OAuth message')
+            return AuthResult(success=False, handled=True)
+        token = auth[len('Bearer '):]
+        loop = asyncio.get_running_loop()
+        info = await loop.run_in_executor(None, introspect, token)
+        expected = cfg['oauth2'].get('user')
+        if info.get('active') and (expected is None or expected == user):
+            return AuthResult(success=True, auth_data=user)
+        reply = await server.challenge_auth(json.dumps(error))
+        if reply is MISSING:
+            return AuthResult(success=False, handled=True)
+        if reply != answer:
+            await server.push('501 5.5.2 Wrong answer to the error challenge')
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False)
+
+    async def auth_XOAUTH2(self, server, args):
+        error = {'status': '400', 'schemes': 'Bearer', 'scope': 'https://mail.google.com/'}
+        return await self._oauth(server, args, parse_xoauth2, error, b'')
+
+    async def auth_OAUTHBEARER(self, server, args):
+        error = {'status': 'invalid_token', 'scope': 'https://mail.google.com/'}
+        return await self._oauth(server, args, parse_oauthbearer, error, b'\x01')
+
+
 def authenticator(expected):
     def check(server, session, envelope, mechanism, auth_data):
         ok = (
@@ -135,13 +206,21 @@ def main():
     if security == 'starttls':
         kwargs['tls_context'] = ctx
         kwargs['require_starttls'] = bool(cfg.get('require_starttls'))
+    oauth2 = cfg.get('oauth2')
     if auth:
         kwargs['authenticator'] = authenticator(auth)
+    if auth or oauth2:
         kwargs['auth_required'] = True
         # aiosmtpd only knows about STARTTLS; an implicit-TLS socket is already encrypted.
         kwargs['auth_require_tls'] = security == 'starttls'
+    if oauth2:
+        offered = set(oauth2.get('mechanisms') or ['XOAUTH2', 'OAUTHBEARER'])
+        excluded = {'XOAUTH2', 'OAUTHBEARER'} - offered
+        if not auth:
+            excluded |= {'PLAIN', 'LOGIN'}
+        kwargs['auth_exclude_mechanism'] = sorted(excluded)
     cls = preserving(LMTP if lmtp else SMTP)
-    handler = Handler()
+    handler = OAuthHandler() if oauth2 else Handler()
     server = loop.run_until_complete(loop.create_server(
         lambda: cls(handler, **kwargs), host='127.0.0.1', port=0,
         ssl=ctx if security == 'implicit' else None))
