@@ -1,5 +1,4 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import type { OAuth2Settings } from './network.js'
 import { UsageError } from './output.js'
 
 type Options = NonNullable<ParseArgsConfig['options']>
@@ -53,6 +52,15 @@ const serveOptions = {
 } as const satisfies Options
 
 /** `send`'s parsed command line. */
+/** The OAuth2 refresh-token grant's settings, from `--oauth2-*` options or `MAIL_OAUTH2_*`. */
+export interface OAuth2Settings {
+  tokenUrl: string
+  clientId: string
+  clientSecret?: string
+  refreshToken: string
+  scope?: string
+}
+
 export interface SendArgs {
   help: boolean
   verbose: boolean

@@ -1,18 +1,10 @@
 // How `send` reaches a real server beyond its URL: a proxy, and OAuth2 instead of a password.
 import type { SmtpTransportOptions } from '@mail/send'
 import { refreshTokenProvider, type TokenProvider } from '@mail/send/oauth2'
-import type { SendArgs } from './args.js'
+import type { OAuth2Settings, SendArgs } from './args.js'
 import { UsageError } from './output.js'
 
 /** The refresh_token grant's settings, from `--oauth2-*` options or `MAIL_OAUTH2_*` variables. */
-export interface OAuth2Settings {
-  tokenUrl: string
-  clientId: string
-  clientSecret?: string
-  refreshToken: string
-  scope?: string
-}
-
 // Each setting: its option (wins) and its environment variable. Secrets are better given in the
 // environment: other users of the machine can read command lines.
 const SETTINGS = {
