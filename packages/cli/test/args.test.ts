@@ -74,6 +74,21 @@ describe('parseSendArgs', () => {
     expect(() => parseSendArgs(['--frm', 'x'])).toThrow(/mailx send --help/)
   })
 
+  it('names the flag an unknown one most likely meant', () => {
+    expect(() => parseSendArgs(['--html', 'a.html'])).toThrow(
+      'unknown option --html: did you mean --html-file? (see: mailx send --help)',
+    )
+    expect(() => parseSendArgs(['--body', 'Hi'])).toThrow('did you mean --text?')
+    expect(() => parseSendArgs(['-x'])).toThrow(/^unknown option -x \(see: mailx send --help\)$/)
+  })
+
+  it('names a flag without its value and a switch given one', () => {
+    expect(() => parseSendArgs(['--subject'])).toThrow(/^--subject needs a value/)
+    expect(() => parseSendArgs(['--from', '--to', 'a@x.test'])).toThrow(/^--from needs a value/)
+    expect(() => parseSendArgs(['--json=yes'])).toThrow(/^--json takes no value/)
+    expect(parseSendArgs(['--eml', '-']).eml).toBe('-')
+  })
+
   it('rejects a stray positional argument', () => {
     expect(() => parseSendArgs(['hello'])).toThrow(/unexpected argument "hello"/)
   })

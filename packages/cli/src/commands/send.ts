@@ -10,7 +10,7 @@ import {
 } from '@mail/send'
 import { parseSendArgs, type SendArgs } from '../args.js'
 import { type ReadyMessage, readyMessage } from '../eml.js'
-import { describeErrorLine, replyText } from '../errors.js'
+import { describeErrorLine, type ErrorContext, replyText } from '../errors.js'
 import { SEND_HELP } from '../help.js'
 import { contentSize, messageFromArgs, readInputFile, readStdin } from '../message.js'
 import {
@@ -167,7 +167,7 @@ function printResult(io: Io, target: Target, sent: Sent, json: boolean) {
 /** `mailx send`: returns the exit code. */
 export async function runSend(argv: string[], io: Io): Promise<number> {
   let args: SendArgs | undefined
-  let hostPort: string | undefined
+  let where: ErrorContext = {}
   let progress = createProgress(io, { enabled: false })
   try {
     args = parseSendArgs(argv)
@@ -177,8 +177,9 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     }
     // The transcript and JSON own the terminal when asked for; a status line would garble them.
     progress = createProgress(io, { enabled: !args.json && !args.verbose })
+    where = { url: args.smtp === undefined ? 'SMTP_URL' : '--smtp' }
     const target = chooseTarget(args.smtp, io.env, inboxDir(io.env, io.cwd))
-    if (target.kind === 'smtp') hostPort = target.hostPort
+    if (target.kind === 'smtp') where = { url: target.source, hostPort: target.hostPort }
 
     let message: MessageInput | ReadyMessage
     if (args.eml !== undefined) {
@@ -219,7 +220,7 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     return sent.info.rejected.length > 0 ? EXIT.partial : EXIT.ok
   } catch (err) {
     progress.done()
-    const line = describeErrorLine(err, hostPort)
+    const line = describeErrorLine(err, where)
     if (args?.json) io.stdout.write(`${JSON.stringify({ error: line })}\n`)
     return reportError(io, err, line, args?.verbose ?? argv.includes('--verbose'))
   }
