@@ -74,19 +74,12 @@ describe('parseSendArgs', () => {
     expect(() => parseSendArgs(['--frm', 'x'])).toThrow(/mailx send --help/)
   })
 
-  it('names the flag an unknown one most likely meant', () => {
+  it('names the flag an unknown one most likely meant, and the habits of other mail tools', () => {
     expect(() => parseSendArgs(['--html', 'a.html'])).toThrow(
       'unknown option --html: did you mean --html-file? (see: mailx send --help)',
     )
     expect(() => parseSendArgs(['--body', 'Hi'])).toThrow('did you mean --text?')
-    expect(() => parseSendArgs(['-x'])).toThrow(/^unknown option -x \(see: mailx send --help\)$/)
-  })
-
-  it('names a flag without its value and a switch given one', () => {
-    expect(() => parseSendArgs(['--subject'])).toThrow(/^--subject needs a value/)
-    expect(() => parseSendArgs(['--from', '--to', 'a@x.test'])).toThrow(/^--from needs a value/)
-    expect(() => parseSendArgs(['--json=yes'])).toThrow(/^--json takes no value/)
-    expect(parseSendArgs(['--eml', '-']).eml).toBe('-')
+    expect(() => parseSendArgs(['--port', '587'])).toThrow('did you mean --smtp smtp://HOST:PORT?')
   })
 
   it('rejects a stray positional argument', () => {

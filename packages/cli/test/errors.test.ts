@@ -41,6 +41,12 @@ describe('describeError', () => {
     expect(describeError(err, { url: '--smtp' })).toBe('bad --smtp URL: the port must be a number')
     expect(describeError(err, { url: 'SMTP_URL' })).toBe('bad SMTP_URL: the port must be a number')
     expect(describeError(err)).toBe('bad SMTP URL: the port must be a number')
+    const own = new SendError('transport', 'Invalid SMTP transport: pool.maxConnections is 0', {
+      field: 'pool.maxConnections',
+    })
+    expect(describeError(own, { url: '--smtp' })).toBe(
+      'bad SMTP transport: pool.maxConnections is 0',
+    )
   })
 
   it('says a reply code and enhanced code once, whatever the lines of the reply', () => {

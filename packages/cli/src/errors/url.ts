@@ -62,7 +62,11 @@ export function transportProblem(e: KnownError, context: ErrorContext): string {
       (meant === undefined ? `known: ${URL_OPTIONS.join(', ')}` : `did you mean ?${meant}=?`)
     return `bad ${urlLabel(context)}: unknown query option ?${option}=: ${advice}`
   }
-  const label = option === undefined ? (URL_PARTS[field] ?? field) : `?${option}=`
+  // Options the CLI sets itself (from its flags) are not the URL's: named as they are.
+  if (option === undefined && URL_PARTS[field] === undefined) {
+    return `bad SMTP transport: ${field} ${problem}`
+  }
+  const label = option === undefined ? URL_PARTS[field] : `?${option}=`
   return `bad ${urlLabel(context)}: ${label ? `${label} ` : ''}${problem}`
 }
 
