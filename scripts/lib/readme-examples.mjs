@@ -216,11 +216,13 @@ export async function runReadmeExamples({ consumer, tsc, log = () => {} }) {
         }
       }
       for (const [mode, file] of modes) {
+        const started = performance.now()
         const r = await runCommand(process.execPath, [file], { cwd: dir, env, timeoutMs: 60_000 })
+        const seconds = ((performance.now() - started) / 1000).toFixed(1)
         if (r.code !== 0) {
           failures.push(`${example.where} (${mode}) exited ${r.code}:\n${r.stderr || r.stdout}`)
         } else ran.push(`${example.where} (${mode})`)
-        log(`${example.where} (${mode}): ${r.code === 0 ? 'ok' : 'FAILED'}`)
+        log(`${example.where} (${mode}): ${r.code === 0 ? 'ok' : 'FAILED'} in ${seconds} s`)
       }
     }
     if (typed.length > 0 && tsc !== undefined) {
