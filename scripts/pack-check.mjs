@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // Packaging checks on what would be published: every public package is packed with `pnpm pack`
-// (workspace:^ ranges become real ones), then
-//   1. publint and attw (ESM-only profile) lint each tarball;
+// (workspace:^ ranges become real ones; .pnpmfile.cjs removes private workspace packages such as
+// the testkit from the manifest, and no dependency on one may remain), then
+//   1. publint and attw lint each tarball. attw runs with the ESM-only profile: the packages are
+//      ES modules, so its node16-from-CommonJS resolution (TypeScript's model of Node before
+//      require(esm)) can only report "ESM (dynamic import only)"; require() on the Node versions
+//      that have it is checked for real in step 2;
 //   2. a consumer project outside the workspace installs the tarballs with npm and
 //      (a) imports @mail/mime alone and builds a message, (b) imports @mail/send and reaches
-//      sendmail, in plain Node ESM and type-checked by tsc with moduleResolution nodenext;
+//      sendmail, in plain Node ESM and type-checked by tsc with moduleResolution nodenext,
+//      (c) imports every export of every package and, where Node can require() ES modules
+//      (20.19+, 22.12+), require()s each from CommonJS, also type-checked from a .cts file;
 //   3. @mail/mime (and @mail/mime/dkim) is bundled by esbuild for the browser (conditions
 //      workerd, worker, browser, no alias) and pulls in no Node built-in at all; that build
-//      writes the same messages as the Node build.
+//      writes the same messages as the Node build;
+//   4. the code examples of every README run from the tarballs (scripts/lib/readme-examples.mjs).
 // Needs `pnpm build` first. Exits non-zero on the first failure.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
@@ -15,6 +22,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { installTarballs, publicPackages as packages, packPackage, root, run } from './lib/pack.mjs'
+import { runReadmeExamples } from './lib/readme-examples.mjs'
+import workspace from './lib/workspace.cjs'
 
 const bin = (name) => join(root, 'node_modules', '.bin', name)
 const work = mkdtempSync(join(tmpdir(), 'mail-pack-check-'))
@@ -33,12 +42,15 @@ async function step(title, fn) {
 }
 
 const tarballs = {}
+const manifests = {}
 for (const name of packages) {
   await step(`pack @mail/${name}`, () => {
     tarballs[name] = packPackage(name, work)
     const manifest = JSON.parse(run('tar', ['-xOzf', tarballs[name], 'package/package.json']))
-    for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
-      if (String(range).startsWith('workspace:')) throw new Error(`${dep} kept range ${range}`)
+    manifests[name] = manifest
+    const unpublishable = workspace.unpublishableDependencies(manifest)
+    if (unpublishable.length > 0) {
+      throw new Error(`the packed manifest depends on ${unpublishable.join(', ')}`)
     }
     return tarballs[name].replace(`${work}/`, '')
   })
@@ -56,12 +68,7 @@ for (const name of packages) {
 
 const consumer = join(work, 'consumer')
 await step('consumer: npm install the tarballs', () => {
-  const { mime, smtp, send } = tarballs
-  installTarballs(
-    consumer,
-    { mime, smtp, send },
-    { devDependencies: { '@types/node': '20.19.43' } },
-  )
+  installTarballs(consumer, tarballs, { devDependencies: { '@types/node': '20.19.43' } })
 })
 
 writeFileSync(
@@ -102,6 +109,20 @@ export const isError = (error: unknown): error is SmtpError => error instanceof 
 export const size: number = raw.length
 `,
 )
+// A CommonJS module of a TypeScript project: its imports compile to require(), which TypeScript
+// (nodenext, 5.8+) accepts for ES modules as Node 20.19+ and 22.12+ do.
+writeFileSync(
+  join(consumer, 'consumer-cjs.cts'),
+  `import { buildMessage } from '@mail/mime'
+import { sendmail, SendError } from '@mail/send'
+import { startInbox } from '@mail/inbox'
+
+export const build: typeof buildMessage = buildMessage
+export const send: typeof sendmail = sendmail
+export const inbox: typeof startInbox = startInbox
+export const isError = (error: unknown): error is SendError => error instanceof SendError
+`,
+)
 writeFileSync(
   join(consumer, 'tsconfig.json'),
   JSON.stringify({
@@ -113,7 +134,7 @@ writeFileSync(
       noEmit: true,
       types: ['node'],
     },
-    files: ['consumer.ts'],
+    files: ['consumer.ts', 'consumer-cjs.cts'],
   }),
 )
 
@@ -123,9 +144,40 @@ await step('consumer: @mail/mime alone in plain Node ESM', () =>
 await step('consumer: @mail/send and @mail/smtp in plain Node ESM', () =>
   run('node', ['full-stack.mjs'], { cwd: consumer }).trim(),
 )
-await step('consumer: tsc --moduleResolution nodenext', () => {
+await step('consumer: tsc --moduleResolution nodenext, from ESM and from CommonJS', () => {
   run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: consumer })
 })
+
+// Every subpath a package exports, as consumers write it ('@mail/mime/dkim').
+const entryPoints = packages.flatMap((name) =>
+  Object.keys(manifests[name].exports ?? { '.': '' })
+    .filter((key) => key !== './package.json')
+    .map((key) => `@mail/${name}${key.slice(1)}`),
+)
+const loadEach = (load) => `const names = {}
+for (const id of ${JSON.stringify(entryPoints)}) {
+  const m = ${load}
+  if (Object.keys(m).length === 0) throw new Error(id + ' exports nothing')
+  names[id] = Object.keys(m).sort()
+}
+console.log(JSON.stringify(names))
+`
+writeFileSync(join(consumer, 'every-export.mjs'), loadEach('await import(id)'))
+writeFileSync(join(consumer, 'every-export.cjs'), loadEach('require(id)'))
+let imported
+await step('consumer: import every export', () => {
+  imported = run('node', ['every-export.mjs'], { cwd: consumer })
+  return `${entryPoints.length} entry points`
+})
+if (process.features.require_module === true) {
+  await step(`consumer: require() every export from CommonJS (Node ${process.version})`, () => {
+    const required = run('node', ['every-export.cjs'], { cwd: consumer })
+    if (required !== imported) throw new Error(`require() gave other exports:\n${required}`)
+    return `${entryPoints.length} entry points, the same exports as import`
+  })
+} else {
+  console.log(`pack-check: require() of ES modules is not available in Node ${process.version}`)
+}
 
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
 const nodeBuiltinsExternal = {
@@ -200,6 +252,14 @@ await step('browser build of @mail/mime writes what the Node build writes', () =
   if (node !== browser) throw new Error('the builds differ')
   return `${node.length} octets alike`
 })
+
+let examples
+await step('README examples run from the tarballs', async () => {
+  examples = await runReadmeExamples({ consumer, tsc: bin('tsc') })
+  const modes = examples.cjs ? 'ESM and CommonJS' : 'ESM'
+  return `${examples.ran.length} runs (${modes}), ${examples.typed.length} type-checked, ${examples.skipped.length} not run`
+})
+for (const e of examples.skipped) console.log(`pack-check:   not run: ${e.where}: ${e.reason}`)
 
 rmSync(work, { recursive: true, force: true })
 console.log('pack-check: all packaging checks passed')

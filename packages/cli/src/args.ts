@@ -1,7 +1,5 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { type Options, parse } from './flags.js'
 import { UsageError } from './output.js'
-
-type Options = NonNullable<ParseArgsConfig['options']>
 
 const common = {
   help: { type: 'boolean', short: 'h' },
@@ -35,6 +33,26 @@ const sendOptions = {
   'oauth2-refresh-token': { type: 'string' },
   'oauth2-scope': { type: 'string' },
 } as const satisfies Options
+
+/**
+ * Flags that other mail tools (mutt, s-nail, swaks, Nodemailer's options) have and `send` spells
+ * differently: the suggestion for each. Typos of the real flags are found by {@link closest}.
+ */
+const SEND_HABITS: Record<string, string> = {
+  body: '--text',
+  message: '--text',
+  file: '--attach',
+  server: '--smtp URL',
+  url: '--smtp URL',
+  host: '--smtp smtp://HOST:PORT',
+  port: '--smtp smtp://HOST:PORT',
+  user: '--smtp smtp://USER:PASSWORD@HOST',
+  password: '--smtp smtp://USER:PASSWORD@HOST',
+  tls: '--smtp smtps://HOST (TLS from the first byte; smtp:// requires STARTTLS)',
+  ssl: '--smtp smtps://HOST (TLS from the first byte; smtp:// requires STARTTLS)',
+  secure: '--smtp smtps://HOST (TLS from the first byte; smtp:// requires STARTTLS)',
+  starttls: '--smtp smtp://HOST (STARTTLS is required by default)',
+}
 
 const inboxOptions = {
   ...common,
@@ -113,15 +131,6 @@ export interface ServeArgs {
   maxConnections?: number
 }
 
-function parse<T extends Options>(command: string, args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true })
-  } catch (err) {
-    // parseArgs' messages already name the option; only the help pointer is added.
-    throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments', command)
-  }
-}
-
 /** Keeps only the set optional strings (exactOptionalPropertyTypes forbids explicit undefined). */
 function defined<T extends Record<string, unknown>>(o: T): T {
   for (const key of Object.keys(o)) if (o[key] === undefined) delete o[key]
@@ -149,7 +158,7 @@ export function parseHeader(spec: string): { name: string; value: string } {
 }
 
 export function parseSendArgs(args: string[]): SendArgs {
-  const { values: v, positionals } = parse('send', args, sendOptions)
+  const { values: v, positionals } = parse('send', args, sendOptions, SEND_HABITS)
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, 'send')
   }

@@ -74,6 +74,14 @@ describe('parseSendArgs', () => {
     expect(() => parseSendArgs(['--frm', 'x'])).toThrow(/mailx send --help/)
   })
 
+  it('names the flag an unknown one most likely meant, and the habits of other mail tools', () => {
+    expect(() => parseSendArgs(['--html', 'a.html'])).toThrow(
+      'unknown option --html: did you mean --html-file? (see: mailx send --help)',
+    )
+    expect(() => parseSendArgs(['--body', 'Hi'])).toThrow('did you mean --text?')
+    expect(() => parseSendArgs(['--port', '587'])).toThrow('did you mean --smtp smtp://HOST:PORT?')
+  })
+
   it('rejects a stray positional argument', () => {
     expect(() => parseSendArgs(['hello'])).toThrow(/unexpected argument "hello"/)
   })

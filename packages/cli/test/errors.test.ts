@@ -51,13 +51,55 @@ describe('describeError', () => {
     )
   })
 
-  it('reports a bad transport from @mail/send as such', () => {
+  it('reports a bad transport from @mail/send as a bad URL, naming where it came from once', () => {
     const err = new SendError('transport', 'Invalid SMTP transport: port must be a number', {
       field: 'port',
     })
-    expect(describeError(err)).toBe(
-      'bad SMTP transport: Invalid SMTP transport: port must be a number',
+    expect(describeError(err, { url: '--smtp' })).toBe('bad --smtp URL: the port must be a number')
+    expect(describeError(err, { url: 'SMTP_URL' })).toBe('bad SMTP_URL: the port must be a number')
+    expect(describeError(err)).toBe('bad SMTP URL: the port must be a number')
+    const own = new SendError('transport', 'Invalid SMTP transport: pool.maxConnections is 0', {
+      field: 'pool.maxConnections',
+    })
+    expect(describeError(own, { url: '--smtp' })).toBe(
+      'bad SMTP transport: pool.maxConnections is 0',
     )
+  })
+
+  it('says a reply code and enhanced code once, whatever the lines of the reply', () => {
+    const err = new SmtpError('Authentication failed: 535 5.7.8 bad credentials', {
+      stage: 'auth',
+      code: 535,
+      enhancedCode: '5.7.8',
+      command: 'AUTH',
+      response: '535-5.7.8 bad credentials\n535 5.7.8 see https://help.example',
+    })
+    expect(describeError(err)).toBe(
+      'auth failed: 535 5.7.8 bad credentials see https://help.example',
+    )
+  })
+
+  it('words every hint of @mail/smtp as a flag or URL, never as library options', () => {
+    const hints: NonNullable<SmtpError['hint']>[] = [
+      'use-implicit-tls',
+      'use-starttls',
+      'starttls-unavailable',
+      'plaintext-auth',
+      'untrusted-certificate',
+      'needs-smtputf8',
+      'needs-8bitmime',
+      'message-too-large',
+    ]
+    for (const hint of hints) {
+      const err = new SmtpError("use security: 'implicit' or tls: { ca }", {
+        stage: 'tls',
+        hint,
+        size: { message: 52_428_800, limit: 26_214_400 },
+      })
+      const line = describeError(err, { hostPort: 'mx.example.com:465', url: '--smtp' })
+      expect(line).not.toMatch(/security: |tls: \{/)
+      expect(line).toMatch(/smtps:\/\/|smtp:\/\/|--ca|--smtputf8|8BITMIME|MB/)
+    }
   })
 
   it('warns that a delivery-unknown failure may have delivered the message', () => {

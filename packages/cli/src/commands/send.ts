@@ -10,7 +10,7 @@ import {
 } from '@mail/send'
 import { parseSendArgs, type SendArgs } from '../args.js'
 import { type ReadyMessage, readyMessage } from '../eml.js'
-import { describeErrorLine, replyText } from '../errors.js'
+import { describeErrorLine, type ErrorContext, replyText } from '../errors.js'
 import { SEND_HELP } from '../help.js'
 import { contentSize, messageFromArgs, readInputFile, readStdin } from '../message.js'
 import { networkOptions, oauth2Options, oauth2Settings, proxyOf } from '../network.js'
@@ -171,7 +171,7 @@ function printResult(io: Io, target: Target, sent: Sent, json: boolean) {
 /** `mailx send`: returns the exit code. */
 export async function runSend(argv: string[], io: Io): Promise<number> {
   let args: SendArgs | undefined
-  let hostPort: string | undefined
+  let where: ErrorContext = {}
   let progress = createProgress(io, { enabled: false })
   try {
     args = parseSendArgs(argv)
@@ -186,11 +186,12 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     if (server === undefined && (args.proxy !== undefined || oauth2Options(args))) {
       throw new UsageError('--proxy and --oauth2-* need --smtp or SMTP_URL', 'send')
     }
+    where = { url: args.smtp === undefined ? 'SMTP_URL' : '--smtp' }
     const oauth2 = server === undefined ? undefined : oauth2Settings(args, io.env)
     const target = chooseTarget(args.smtp, io.env, inboxDir(io.env, io.cwd), oauth2 !== undefined)
     const network =
       target.kind === 'smtp' ? networkOptions(proxyOf(args, io.env), oauth2, target.user) : {}
-    if (target.kind === 'smtp') hostPort = target.hostPort
+    if (target.kind === 'smtp') where = { url: target.source, hostPort: target.hostPort }
 
     let message: MessageInput | ReadyMessage
     if (args.eml !== undefined) {
@@ -231,7 +232,7 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     return sent.info.rejected.length > 0 ? EXIT.partial : EXIT.ok
   } catch (err) {
     progress.done()
-    const line = describeErrorLine(err, hostPort)
+    const line = describeErrorLine(err, where)
     if (args?.json) io.stdout.write(`${JSON.stringify({ error: line })}\n`)
     return reportError(io, err, line, args?.verbose ?? argv.includes('--verbose'))
   }
