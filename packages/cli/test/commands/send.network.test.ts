@@ -82,7 +82,7 @@ describe('mailx send with OAuth2 (refresh_token grant)', () => {
     const r = await runCli([...send, '--smtp', url, '--verbose'], { cwd: work.dir(), env })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(
-      /mailx: auth failed: OAuth2 token request \(refresh_token grant\) .* invalid_grant/,
+      /mailx: auth failed with 127\.0\.0\.1:\d+: OAuth2 token request \(refresh_token grant\) .* invalid_grant/,
     )
     expect(endpoint.requests).toHaveLength(1)
     expect(r.stdout + r.stderr).not.toContain(secret)
