@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeCertificates } from './certs.js'
-import { exited, guardChild } from './cleanup.js'
+import { guardChild, stopper } from './cleanup.js'
 import { PYTHON } from './python.js'
 
 /**
@@ -133,17 +133,12 @@ export async function startAiosmtpd(opts: AiosmtpdOptions = {}): Promise<Aiosmtp
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
     stderr = (stderr + s).slice(-4000)
   })
-  let stopped: Promise<void> | undefined
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      child.stdin.end() // the server removes its directory and exits
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-      await exited(child)
-      clearTimeout(timer)
-      await rm(dir, { recursive: true, force: true })
-      unguard()
-    })()
-    return stopped
+  // Closing its stdin makes the server remove its directory and exit.
+  let stopped = false
+  const stopAll = stopper(child, { dir, graceMs: 3000, unguard })
+  const stop = () => {
+    stopped = true
+    return stopAll()
   }
   let port: number
   try {

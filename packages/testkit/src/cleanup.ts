@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 
 /** Synchronous last-resort cleanups, run when the test process exits without calling stop(). */
 const cleanups = new Set<() => void>()
@@ -40,4 +41,26 @@ export function guardChild(child: ChildProcess, dir?: string): () => void {
 export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => child.once('exit', () => resolve()))
+}
+
+/**
+ * The idempotent stop of a server process that ends itself when its stdin closes: closes stdin,
+ * kills it after `graceMs` if it has not exited, removes `dir`, and unregisters the exit guard.
+ */
+export function stopper(
+  child: ChildProcess,
+  options: { dir: string; graceMs: number; unguard: () => void },
+): () => Promise<void> {
+  let stopped: Promise<void> | undefined
+  return () => {
+    stopped ??= (async () => {
+      child.stdin?.end()
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.graceMs)
+      await exited(child)
+      clearTimeout(timer)
+      await rm(options.dir, { recursive: true, force: true })
+      options.unguard()
+    })()
+    return stopped
+  }
 }

@@ -25,13 +25,15 @@ async function listeningPorts(pid: number): Promise<number[]> {
 }
 
 /**
- * Resolves with the port `child` listens on once it does (polling /proc, so a server told to use
- * port 0 can be found); rejects if it exits first or after `timeoutMs`.
+ * Resolves with the port `child` (or the process `pid`, which `child` runs) listens on once it
+ * does (polling /proc, so a server told to use port 0 can be found); rejects if `child` exits
+ * first or after `timeoutMs`.
  */
 export async function waitListening(
   child: ChildProcess,
   describe: () => string,
   timeoutMs = 10_000,
+  pid = child.pid,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -40,7 +42,7 @@ export async function waitListening(
         `exited (${child.exitCode ?? child.signalCode}) before listening: ${describe()}`,
       )
     }
-    const [port] = child.pid === undefined ? [] : await listeningPorts(child.pid)
+    const [port] = pid === undefined ? [] : await listeningPorts(pid)
     if (port !== undefined) return port
     if (Date.now() > deadline) throw new Error(`not listening after ${timeoutMs} ms: ${describe()}`)
     await new Promise((r) => setTimeout(r, 20))

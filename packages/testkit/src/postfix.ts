@@ -10,9 +10,9 @@ import {
   stat,
   writeFile,
 } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
-import { exited, onExit } from './cleanup.js'
+import { onExit, stopper } from './cleanup.js'
+import { waitListening } from './listening.js'
 import { PYTHON } from './python.js'
 
 /**
@@ -97,8 +97,9 @@ maillog_file_prefixes = ${dir}
 `
 }
 
-function masterCf(port: number): string {
-  return `127.0.0.1:${port} inet n - n - - smtpd
+// Port 0: the kernel picks a free port when master binds, found afterwards in /proc.
+function masterCf(): string {
+  return `127.0.0.1:0 inet n - n - - smtpd
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
 rewrite   unix  -       -       n       -       -       trivial-rewrite
@@ -117,15 +118,6 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 `
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (address === null || typeof address === 'string') throw new Error('no TCP address')
-  return address.port
 }
 
 /** Creates the directory layout Postfix's post-install would (so startup needs no checks). */
@@ -154,21 +146,22 @@ async function layout(dir: string): Promise<{ postfixUid: number; postdropGid: n
   return { postfixUid, postdropGid }
 }
 
-async function waitListening(port: number, watchdog: ChildProcess): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (watchdog.exitCode !== null || watchdog.signalCode !== null) throw new Error('master exited')
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port })
-      socket.once('data', () => {
-        socket.end('QUIT\r\n')
-        resolve(true)
-      })
-      socket.once('error', () => resolve(false))
-    })
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('Postfix did not start listening within 10 s')
+/** The pid of master(8), the first line the watchdog prints. */
+function masterPid(watchdog: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const onData = (s: string) => {
+      out += s
+      const line = /^(\d+)\n/.exec(out)
+      if (line === null) return
+      watchdog.stdout?.off('data', onData)
+      watchdog.off('exit', onExit)
+      resolve(Number(line[1]))
+    }
+    const onExit = () => reject(new Error('the watchdog exited before starting master'))
+    watchdog.stdout?.setEncoding('utf8').on('data', onData)
+    watchdog.once('exit', onExit)
+  })
 }
 
 async function maildirFiles(maildir: string): Promise<string[]> {
@@ -183,21 +176,8 @@ async function maildirFiles(maildir: string): Promise<string[]> {
   )
 }
 
-/** Starts a private Postfix (needs root) on a free 127.0.0.1 port; about a second. */
+/** Starts a private Postfix (needs root) on a 127.0.0.1 port the kernel picks; about a second. */
 export async function startPostfix(): Promise<PostfixServer> {
-  let lastError: unknown
-  // A free port can be taken by a concurrent test between probing and binding: retry.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startOnce()
-    } catch (error) {
-      lastError = error
-    }
-  }
-  throw lastError
-}
-
-async function startOnce(): Promise<PostfixServer> {
   const dir = await mkdtemp('/tmp/mail-testkit-postfix-')
   const etc = join(dir, 'etc')
   try {
@@ -206,33 +186,28 @@ async function startOnce(): Promise<PostfixServer> {
     await rm(dir, { recursive: true, force: true })
     throw error
   }
-  const port = await freePort()
   await writeFile(join(etc, 'main.cf'), mainCf(dir))
-  await writeFile(join(etc, 'master.cf'), masterCf(port))
+  await writeFile(join(etc, 'master.cf'), masterCf())
   // The watchdog owns master: closing its stdin (stop() or our death) stops and removes all.
-  const watchdog = spawn(PYTHON, [WATCHDOG, etc, dir], { stdio: ['pipe', 'ignore', 'pipe'] })
+  const watchdog = spawn(PYTHON, [WATCHDOG, etc, dir], { stdio: ['pipe', 'pipe', 'pipe'] })
   // At exit our end of the pipe closes by itself and the watchdog cleans up; never kill it.
   const unguard = onExit(() => watchdog.stdin?.destroy())
   let stderr = ''
   watchdog.stderr?.setEncoding('utf8').on('data', (s: string) => {
     stderr = (stderr + s).slice(-4000)
   })
-  let stopped: Promise<void> | undefined
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      watchdog.stdin?.end()
-      const timer = setTimeout(() => watchdog.kill('SIGKILL'), 10_000)
-      await exited(watchdog)
-      clearTimeout(timer)
-      await rm(dir, { recursive: true, force: true })
-      unguard()
-    })()
-    return stopped
+  let stopped = false
+  const stopAll = stopper(watchdog, { dir, graceMs: 10_000, unguard })
+  const stop = () => {
+    stopped = true
+    return stopAll()
   }
   const log = async () =>
     `${stderr}${await readFile(join(dir, 'maillog'), 'utf8').catch(() => '')}`.slice(-3000)
+  let port: number
   try {
-    await waitListening(port, watchdog)
+    const master = await masterPid(watchdog)
+    port = await waitListening(watchdog, () => stderr, 10_000, master)
   } catch (error) {
     const message = `startPostfix: ${(error as Error).message}\n${await log()}`
     await stop()

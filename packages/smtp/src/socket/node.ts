@@ -184,26 +184,12 @@ export const nodeSockets: SocketAdapter = {
   async connect(o: SocketConnectOptions): Promise<SmtpSocket> {
     const { net, tls } = await load()
     if (o.proxy !== undefined) return connectThrough(o, o.proxy, { net, tls })
-    return new Promise((resolve, reject) => {
-      const socket: Socket | TLSSocket = o.tls
-        ? tls.connect(tlsSettings({ host: o.host, port: o.port }, o))
-        : net.connect({ host: o.host, port: o.port })
-      const fail = (e: unknown) => {
-        socket.destroy()
-        o.signal?.removeEventListener('abort', abort)
-        reject(e)
-      }
-      const abort = () => fail(o.signal?.reason ?? new Error('Aborted'))
-      if (o.signal?.aborted) return abort()
-      o.signal?.addEventListener('abort', abort, { once: true })
-      socket.once('error', fail)
-      socket.once(o.tls ? 'secureConnect' : 'connect', () => {
-        socket.off('error', fail)
-        o.signal?.removeEventListener('abort', abort)
-        socket.setNoDelay(true)
-        resolve(new NodeSmtpSocket(socket, o.host))
-      })
-    })
+    const socket: Socket | TLSSocket = o.tls
+      ? tls.connect(tlsSettings({ host: o.host, port: o.port }, o))
+      : net.connect({ host: o.host, port: o.port })
+    await established(socket, o.tls ? 'secureConnect' : 'connect', o.signal)
+    socket.setNoDelay(true)
+    return new NodeSmtpSocket(socket, o.host)
   },
   localName(socket: SmtpSocket): string | undefined {
     if (modules === undefined) return undefined
@@ -244,23 +230,36 @@ async function connectThrough(
       { stage: 'tls', hint: 'use-starttls' },
     )
   }
-  const secure = await new Promise<TLSSocket>((resolve, reject) => {
-    const secure = tls.connect(tlsSettings({ socket, host: o.host }, o))
+  const secure = tls.connect(tlsSettings({ socket, host: o.host }, o))
+  await established(secure, 'secureConnect', o.signal, socket)
+  return new NodeSmtpSocket(secure, o.host, { head })
+}
+
+/**
+ * Resolves once `socket` is connected (`ready`); an error or an abort first destroys it (and
+ * `under`, the tunnel a TLS socket runs in) and rejects.
+ */
+function established(
+  socket: Socket,
+  ready: 'connect' | 'secureConnect',
+  signal: AbortSignal | undefined,
+  under?: Socket,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
     const fail = (e: unknown) => {
-      secure.destroy()
       socket.destroy()
-      o.signal?.removeEventListener('abort', abort)
+      under?.destroy()
+      signal?.removeEventListener('abort', abort)
       reject(e)
     }
-    const abort = () => fail(o.signal?.reason ?? new Error('Aborted'))
-    if (o.signal?.aborted) return abort()
-    o.signal?.addEventListener('abort', abort, { once: true })
-    secure.once('error', fail)
-    secure.once('secureConnect', () => {
-      secure.off('error', fail)
-      o.signal?.removeEventListener('abort', abort)
-      resolve(secure)
+    const abort = () => fail(signal?.reason ?? new Error('Aborted'))
+    if (signal?.aborted) return abort()
+    signal?.addEventListener('abort', abort, { once: true })
+    socket.once('error', fail)
+    socket.once(ready, () => {
+      socket.off('error', fail)
+      signal?.removeEventListener('abort', abort)
+      resolve()
     })
   })
-  return new NodeSmtpSocket(secure, o.host, { head })
 }

@@ -1,7 +1,8 @@
 """Runs one private Postfix master for @mail/testkit and guarantees its cleanup.
 
 Usage: postfix_watchdog.py <config_dir> <instance_dir>
-Starts `master -c <config_dir> -s` in the foreground. When stdin closes (the test called
+Starts `master -c <config_dir> -s` in the foreground and prints master's pid on stdout (its
+smtpd listens on port 0: the caller finds the port the kernel chose). When stdin closes (the test called
 stop(), or the Node process died) or master exits by itself, it stops master, kills every
 process of the instance (they all carry MAIL_CONFIG=<config_dir>), prints the Postfix log
 to stderr if master died on its own, and removes <instance_dir>.
@@ -63,6 +64,8 @@ def main():
     env = dict(os.environ, MAIL_CONFIG=etc)
     master = subprocess.Popen([MASTER, '-c', etc, '-s'], env=env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL)
+    sys.stdout.write('%d\n' % master.pid)
+    sys.stdout.flush()
 
     def watch_stdin():
         sys.stdin.buffer.read()
