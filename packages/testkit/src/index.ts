@@ -23,3 +23,5 @@ export type {
   SmtpSink,
 } from './sink.js'
 export { startSmtpSink } from './sink.js'
+export type { StreamSink, StreamSinkEnvelope, StreamSinkOptions } from './stream-sink.js'
+export { DataUnstuffer, startStreamSink } from './stream-sink.js'
