@@ -106,9 +106,9 @@ export class ContentPump {
   }
 
   private async run(): Promise<void> {
-    const reader = this.init.open()
-    this.reader = reader
     try {
+      const reader = this.init.open()
+      this.reader = reader
       for (;;) {
         const chunk = await reader.read()
         if (!this.owner.live) return
@@ -126,7 +126,7 @@ export class ContentPump {
       }
       await this.finish()
     } catch (e) {
-      reader.cancel(e)
+      this.reader?.cancel(e)
       if (this.owner.live) this.owner.sourceFailed(sourceError(e, this.init.bdat !== undefined))
       return
     }
