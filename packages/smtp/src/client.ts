@@ -127,7 +127,7 @@ export class SmtpClient {
    *
    * `raw` is the whole message in memory (a string is UTF-8), or a stream or
    * {@link StreamSource} (a Blob is one; so is `@mail/mime`'s `StreamedMessage`), read only as
-   * fast as the socket drains: under 1 MiB of it is held at any time. A stream is read once
+   * fast as the socket drains: about 1 MiB of it is held at any time. A stream is read once
    * the server is ready for the data; SIZE is declared when its size is known; if it fails,
    * the end of the data is never written (the send rejects, transient: nothing was delivered;
    * with DATA the connection is closed, the only way to abandon a message there). A

@@ -10,7 +10,7 @@ import type { ContentReader } from './stream.js'
 // encoded output and the steps of progress stay small whatever the source gives.
 const SLICE = 256 * 1024
 // The next slice is read only once no more than this waits for the socket: with the slice being
-// encoded (up to twice its size after dot-stuffing), under 1 MiB of the message is in memory.
+// encoded (up to twice its size after dot-stuffing), about 1 MiB of the message is in memory.
 const LOW_WATER = 512 * 1024
 
 /** What the content pump asks of its transaction. */
