@@ -1,11 +1,13 @@
 // A fast loopback SMTP sink, run in its own process so its work does not share the client's
 // event loop. It answers every command at once (all replies produced by one read leave in one
-// write), offers PIPELINING, SIZE and 8BITMIME, and CHUNKING in the 'chunking' mode. It finds the
+// write), offers PIPELINING, SIZE and 8BITMIME, and CHUNKING in the 'chunking' modes; the 'large'
+// modes advertise SIZE without a limit (RFC 1870: no fixed maximum) instead of 100 MiB. It finds the
 // DATA terminator (RFC 5321 4.1.1.4) and BDAT chunk lengths (RFC 3030) exactly, across reads,
 // and counts complete messages.
 //
-// Run as a process: `node sink.mjs <pipelining|chunking>` (forked by startSink below); it sends
-// { port } over IPC, answers { cmd: 'count' } with { count } and exits on { cmd: 'stop' }.
+// Run as a process: `node sink.mjs <pipelining|chunking|large|large-chunking>` (forked by
+// startSink below); it sends { port } over IPC, answers { cmd: 'count' } with { count } and exits
+// on { cmd: 'stop' }.
 import { fork } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -13,10 +15,12 @@ import { fileURLToPath } from 'node:url'
 const TERMINATOR = '\r\n.\r\n'
 const LF = 0x0a
 
-function createSinkServer(chunking) {
+function createSinkServer(mode) {
+  const chunking = mode.endsWith('chunking')
   let count = 0
+  const size = mode.startsWith('large') ? 'SIZE' : 'SIZE 104857600'
   const ehlo =
-    '250-sink.localhost\r\n250-PIPELINING\r\n250-SIZE 104857600\r\n' +
+    `250-sink.localhost\r\n250-PIPELINING\r\n250-${size}\r\n` +
     (chunking ? '250-CHUNKING\r\n' : '') +
     '250 8BITMIME\r\n'
   const sockets = new Set()
@@ -171,7 +175,7 @@ export function startSink(mode = 'pipelining') {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const sink = createSinkServer(process.argv[2] === 'chunking')
+  const sink = createSinkServer(process.argv[2] ?? 'pipelining')
   sink.server.listen(0, '127.0.0.1', () => {
     process.send({ port: sink.server.address().port })
   })

@@ -1,8 +1,9 @@
+import { openAsBlob } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Attachment, MessageInput } from '@mail/mime'
 import type { SendArgs } from './args.js'
-import { fileError, formatBytes, type Io, type Progress, UsageError } from './output.js'
+import { CliError, fileError, formatBytes, type Io, type Progress, UsageError } from './output.js'
 
 /**
  * Reads a whole file, showing "reading NAME 42% (x of y)" on the progress line for large files.
@@ -36,6 +37,32 @@ export async function readInputFile(path: string, progress: Progress): Promise<B
   }
 }
 
+/**
+ * A file as a Blob (`fs.openAsBlob`), read only while the message is sent: an attachment of any
+ * size takes constant memory. The file is opened here first, so that a missing or unreadable
+ * file, or a directory, is a one-line error naming the path before anything connects.
+ */
+export async function fileBlob(path: string): Promise<Blob> {
+  try {
+    const handle = await open(path, 'r')
+    try {
+      if ((await handle.stat()).isDirectory()) {
+        throw Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' })
+      }
+    } finally {
+      await handle.close()
+    }
+    return await openAsBlob(path)
+  } catch (err) {
+    const error = fileError(err, path)
+    // openAsBlob says only "Unable to open file as blob" (no errno): the file went meanwhile.
+    if (error === err && !(err instanceof CliError)) {
+      throw new CliError(`cannot open: ${path}`, { cause: err })
+    }
+    throw error
+  }
+}
+
 /** Reads piped standard input to the end. */
 export async function readStdin(io: Io): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -66,8 +93,9 @@ function headerRecord(headers: SendArgs['headers']): Record<string, string | str
 }
 
 /**
- * Turns `send`'s options into a `MessageInput`, reading the body and attachment files. The
- * builder validates every value (and names the field on error), so this only assembles.
+ * Turns `send`'s options into a `MessageInput`, reading the body files; attachment files become
+ * Blobs, read only while the message is sent. The builder validates every value (and names the
+ * field on error), so this only assembles.
  *
  * @example
  * const input = await messageFromArgs(parseSendArgs(['--from', 'a@x.test', '--to', 'b@x.test']), io, progress)
@@ -102,12 +130,12 @@ export async function messageFromArgs(
 
   const attachments: Attachment[] = []
   for (const path of args.attach) {
-    attachments.push({ filename: basename(path), content: await readInputFile(path, progress) })
+    attachments.push({ filename: basename(path), content: await fileBlob(path) })
   }
   for (const { path, cid } of args.inline) {
     attachments.push({
       filename: basename(path),
-      content: await readInputFile(path, progress),
+      content: await fileBlob(path),
       cid,
       disposition: 'inline',
     })
@@ -121,7 +149,7 @@ export async function messageFromArgs(
 export function contentSize(input: MessageInput): number {
   let n = (input.text?.length ?? 0) + (input.html?.length ?? 0)
   for (const { content } of input.attachments ?? []) {
-    // Blobs and streams (which the CLI does not make yet) count by their size, when known.
+    // Blobs (attached files) count by their size; streams, unsized, do not.
     if (typeof content === 'string' || content instanceof Uint8Array) n += content.length
     else if (content instanceof Blob) n += content.size
   }

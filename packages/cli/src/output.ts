@@ -121,6 +121,41 @@ export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MB`
 }
 
+/** A duration for people: '45 s', '3 min 20 s', '2 h 5 min'. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
+}
+
+/**
+ * The progress bar of a message being sent: octets sent of the total, the rate since `since`
+ * (octets and milliseconds at the first report) and the time left at that rate.
+ *
+ * @example
+ * sendingBar(150e6, 300e6, { sent: 0, ms: 0 }, 3000)
+ * // 'sending [##########----------]  50% 143.1 MB of 286.1 MB, 47.7 MB/s, 3 s left'
+ */
+export function sendingBar(
+  sent: number,
+  total: number | undefined,
+  since: { sent: number; ms: number },
+  nowMs: number,
+  width = 20,
+): string {
+  const seconds = (nowMs - since.ms) / 1000
+  const rate = seconds > 0.2 ? (sent - since.sent) / seconds : 0
+  const speed = rate > 0 ? `, ${formatBytes(Math.round(rate))}/s` : ''
+  if (total === undefined || total === 0) return `sending ${formatBytes(sent)}${speed}`
+  const share = Math.min(1, sent / total)
+  const filled = Math.round(share * width)
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`
+  const pct = `${Math.floor(share * 100)}%`.padStart(4)
+  const left = rate > 0 && sent < total ? `, ${formatDuration((total - sent) / rate)} left` : ''
+  return `sending ${bar} ${pct} ${formatBytes(sent)} of ${formatBytes(total)}${speed}${left}`
+}
+
 /**
  * A single status line on a TTY stderr, rewritten in place. On anything that is not a TTY (a
  * pipe, a file, CI) or with `--json` it is silent, so machine output stays clean.

@@ -86,16 +86,40 @@ describe('messageFromArgs', () => {
       subject: 'S',
       text: 'T',
       attachments: [
-        { filename: 'a.txt', content: Buffer.from('attached') },
+        { filename: 'a.txt', content: expect.any(Blob) },
         {
           filename: 'logo.png',
-          content: Buffer.from([137, 80, 78, 71]),
+          content: expect.any(Blob),
           cid: 'logo',
           disposition: 'inline',
         },
       ],
       headers: { 'X-A': ['1', '2'], 'X-B': '3' },
     })
+    // Files are attached as Blobs, read only when the message is sent.
+    const [attached, inline] = (input.attachments ?? []).map((a) => a.content as Blob)
+    expect(Buffer.from(await attached!.arrayBuffer())).toEqual(Buffer.from('attached'))
+    expect(Buffer.from(await inline!.arrayBuffer())).toEqual(Buffer.from([137, 80, 78, 71]))
+  })
+
+  it('names the path of an attachment that is missing or a directory', async () => {
+    const args = (path: string) =>
+      parseSendArgs([
+        '-f',
+        'me@example.com',
+        '-t',
+        'you@example.com',
+        '--text',
+        'x',
+        '--attach',
+        path,
+      ])
+    await expect(
+      messageFromArgs(args(join(dir, 'missing.pdf')), io(new PassThrough()), silent),
+    ).rejects.toThrow(`file not found: ${join(dir, 'missing.pdf')}`)
+    await expect(messageFromArgs(args(dir), io(new PassThrough()), silent)).rejects.toThrow(
+      `is a directory, not a file: ${dir}`,
+    )
   })
 
   it('reads the body from a piped stdin, and never from a TTY', async () => {

@@ -9,9 +9,11 @@ import {
   findErrno,
   foreignText,
   formatBytes,
+  formatDuration,
   type Io,
   printable,
   reportError,
+  sendingBar,
 } from '../src/output.js'
 
 function capture(isTTY: boolean) {
@@ -161,5 +163,37 @@ describe('foreignText', () => {
         )
       }),
     )
+  })
+})
+
+describe('sendingBar', () => {
+  const MB = 1024 * 1024
+  it('shows octets of the total, the rate since the first report and the time left', () => {
+    expect(sendingBar(150 * MB, 300 * MB, { sent: 50 * MB, ms: 1000 }, 3000)).toBe(
+      'sending [##########----------]  50% 150.0 MB of 300.0 MB, 50.0 MB/s, 3 s left',
+    )
+  })
+
+  it('shows no rate before there is one, and no time left at the end', () => {
+    expect(sendingBar(1 * MB, 8 * MB, { sent: 1 * MB, ms: 0 }, 0)).toBe(
+      'sending [###-----------------]  12% 1.0 MB of 8.0 MB',
+    )
+    expect(sendingBar(8 * MB, 8 * MB, { sent: 0, ms: 0 }, 2000)).toBe(
+      'sending [####################] 100% 8.0 MB of 8.0 MB, 4.0 MB/s',
+    )
+  })
+
+  it('shows only octets and rate when the total is not known', () => {
+    expect(sendingBar(10 * MB, undefined, { sent: 0, ms: 0 }, 1000)).toBe(
+      'sending 10.0 MB, 10.0 MB/s',
+    )
+  })
+})
+
+describe('formatDuration', () => {
+  it('reads as seconds, minutes or hours', () => {
+    expect(formatDuration(4.4)).toBe('4 s')
+    expect(formatDuration(200)).toBe('3 min 20 s')
+    expect(formatDuration(7500)).toBe('2 h 5 min')
   })
 })

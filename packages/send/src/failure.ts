@@ -1,3 +1,4 @@
+import { MimeError } from '@mail/mime'
 import { SmtpError } from '@mail/smtp'
 import { SendError } from './errors.js'
 
@@ -10,7 +11,7 @@ import { SendError } from './errors.js'
  * - `'transient'`: a 4xx reply, or the connection was lost (or a TLS handshake broke off) before
  *   the end of the data was sent; nothing was delivered, so trying again cannot duplicate it.
  * - `'permanent'`: a 5xx reply or an error no retry can fix (bad input, a certificate that does
- *   not verify, bad credentials).
+ *   not verify, bad credentials, a message source that gave bad content).
  * - `'delivery-unknown'`: the connection failed after the final "." (or last BDAT chunk) and
  *   before its reply: the server may have taken the message; retrying could deliver it twice.
  */
@@ -44,6 +45,9 @@ export function classifyFailure(error: unknown): FailureKind {
     return error.kind === 'delivery-unknown' ? error.kind : 'permanent'
   if (!(error instanceof SmtpError)) return 'permanent'
   if (error.deliveryUnknown) return 'delivery-unknown'
+  // A streamed message's source gave what no retry changes (a file changed since it was
+  // attached, a chunk that is not bytes): the MimeError names it.
+  if (error.cause instanceof MimeError) return 'permanent'
   if (error.code !== undefined)
     return error.code >= 400 && error.code < 500 ? 'transient' : 'permanent'
   if (error.stage === 'input') return 'permanent'

@@ -14,6 +14,7 @@ export type {
   DsnOptions,
   Envelope,
   RecipientRejection,
+  SendProgress,
   SmtpConnectOptions,
   SmtpLogEntry,
 } from '@mail/smtp'

@@ -20,9 +20,10 @@ export type PoolEvent =
   | { type: 'succeeded'; id: number }
   /**
    * An attempt failed; `connectionLost` on the first failure of a connection that died (the
-   * others queued on it follow, without it).
+   * others queued on it follow, without it); `unread`: it never began to read the message's
+   * one-shot body, which may then be tried again.
    */
-  | { type: 'failed'; id: number; failure: Failure; connectionLost?: boolean }
+  | { type: 'failed'; id: number; failure: Failure; connectionLost?: boolean; unread?: boolean }
   /** The message's signal aborted. */
   | { type: 'aborted'; id: number }
   /** Time passed (the wake-up asked for by a `wake` command). */

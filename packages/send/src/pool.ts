@@ -1,4 +1,4 @@
-import type { Envelope, SendResult } from '@mail/smtp'
+import type { Envelope, SendProgress, SendResult, StreamSource } from '@mail/smtp'
 import { abortReason, SendError } from './errors.js'
 import { describeFailure } from './failure.js'
 import type { Outcome, PoolCommand, PoolEvent, SchedulerConfig } from './pool-events.js'
@@ -6,16 +6,18 @@ import { Scheduler } from './scheduler.js'
 
 /**
  * Per-send options the pool hands to the client untouched. `beforeEnd` is awaited just before
- * the end of the data is written (an `SmtpClient.send` option).
+ * the end of the data is written, `onProgress` hears of the octets the socket took (both
+ * `SmtpClient.send` options).
  */
 export interface PoolSendOptions {
   signal?: AbortSignal
   beforeEnd?: () => Promise<void>
+  onProgress?: (progress: SendProgress) => void
 }
 
 /** The part of an `SmtpClient` the pool uses (the test transport's memory backend has it too). */
 export interface PoolClient {
-  send(envelope: Envelope, raw: string | Uint8Array, options?: PoolSendOptions): Promise<SendResult>
+  send(envelope: Envelope, raw: Submission['body'], options?: PoolSendOptions): Promise<SendResult>
   readonly usable: boolean
   quit(): Promise<void>
   close(): void
@@ -24,12 +26,17 @@ export interface PoolClient {
 /** Opens one ready (greeted, secured, authenticated) connection. */
 export type Connector = (signal: AbortSignal) => Promise<PoolClient>
 
-/** What the pool sends: the wire envelope and the bytes. */
+/**
+ * What the pool sends: the wire envelope and the message, in memory or streamed. The pool keeps
+ * a submission only until it settles; a streamed body holds its sources, not their octets.
+ */
 export interface Submission {
   envelope: Envelope
-  body: string | Uint8Array
-  /** False for a one-shot body: a started attempt is never repeated. */
+  body: string | Uint8Array | StreamSource
+  /** False for a one-shot body: an attempt that began reading it is never repeated. */
   replayable: boolean
+  /** For a one-shot body: whether an attempt began reading it (until then it may be retried). */
+  bodyRead?: () => boolean
 }
 
 /** Clock and timers of the driver, injectable so tests control time. */
@@ -214,13 +221,14 @@ export class Pool {
       (error: unknown) => {
         entry.error = error
         const failure = describeFailure(error)
+        const unread = entry.submission.bodyRead?.() === false
         // The first failure of a dead connection reports it gone: nothing more goes to it.
         if (!client.usable && !link.lost && !link.retired) {
           link.lost = true
           client.close()
           this.links.delete(connection)
-          this.handle({ type: 'failed', id, failure, connectionLost: true })
-        } else this.handle({ type: 'failed', id, failure })
+          this.handle({ type: 'failed', id, failure, connectionLost: true, unread })
+        } else this.handle({ type: 'failed', id, failure, unread })
       },
     )
   }

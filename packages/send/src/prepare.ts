@@ -1,5 +1,11 @@
-import { type BuildOptions, composeMessage, domainToAscii, type MessageInput } from '@mail/mime'
-import type { DkimOptions } from '@mail/mime/dkim'
+import {
+  type BuildOptions,
+  buildMessageStream,
+  composeMessage,
+  domainToAscii,
+  type MessageInput,
+} from '@mail/mime'
+import type { DkimOptions, StreamedMessage } from '@mail/mime/dkim'
 import { assertAddress, type Envelope } from '@mail/smtp'
 import { SendError } from './errors.js'
 import type { Submission } from './pool.js'
@@ -7,17 +13,21 @@ import { messageIdOf } from './raw.js'
 import type { SendMessage } from './types.js'
 
 /**
- * A message validated and ready for the wire, with what its result reports. The body is in
- * memory today (`replayable`); a streamed, one-shot body will be one more kind of `body`.
+ * A message validated and ready for the wire, with what its result reports. The body is a
+ * string when every part is in memory, else a `StreamedMessage` read only while it is sent
+ * (one-shot when a stream or iterable is among its sources: `replayable` false).
  */
 export interface PreparedMessage extends Submission {
+  body: string | Uint8Array | StreamedMessage
   /** The Message-ID with angle brackets; undefined for a raw message without one. */
   messageId: string | undefined
 }
 
 /**
  * Validates and builds a message: every `MimeError` and envelope error is thrown here, before
- * any connection is opened. DKIM signing (asynchronous, WebCrypto) comes after, in {@link sign}.
+ * any connection is opened. In-memory content is built into one string (the fast path); a Blob,
+ * stream or async iterable makes a streamed message, read only while it is sent. DKIM signing
+ * (asynchronous, WebCrypto) comes after, in {@link sign}.
  */
 export function prepare(message: SendMessage, build: BuildOptions | undefined): PreparedMessage {
   if (typeof message !== 'object' || message === null) {
@@ -30,15 +40,46 @@ export function prepare(message: SendMessage, build: BuildOptions | undefined): 
     explicit = checkEnvelope(envelope, build?.smtputf8 === true)
     input = rest
   }
-  const composed = composeMessage(input, build)
-  const envelope: Envelope = explicit ?? { from: composed.envelope.from, to: composed.envelope.to }
+  const lazy = hasLazySource(input)
+  const built = lazy ? buildMessageStream(input, build) : composeMessage(input, build)
+  const envelope: Envelope = explicit ?? { from: built.envelope.from, to: built.envelope.to }
   if (envelope.to.length === 0) {
     throw new SendError('envelope', 'The message has no recipients: to, cc and bcc are empty', {
       field: 'to',
     })
   }
-  if (composed.smtputf8) envelope.smtputf8 = true
-  return { envelope, body: composed.raw, replayable: true, messageId: composed.messageId }
+  if (built.smtputf8) envelope.smtputf8 = true
+  const { messageId } = built
+  if ('raw' in built) return { envelope, body: built.raw, replayable: true, messageId }
+  if (built.replayable) return { envelope, body: built, replayable: true, messageId }
+  // A one-shot message may be tried again only while no attempt has begun to read it.
+  let read = false
+  const body: StreamedMessage = {
+    ...built,
+    stream: () => {
+      read = true
+      return built.stream()
+    },
+  }
+  return { envelope, body, replayable: false, bodyRead: () => read, messageId }
+}
+
+/**
+ * Whether an attachment's content is read only when sent (a Blob, a stream, an async iterable):
+ * anything but a string or bytes. The builder checks what it really is.
+ */
+function hasLazySource(input: MessageInput): boolean {
+  const attachments: unknown = input.attachments
+  if (!Array.isArray(attachments)) return false
+  return attachments.some((a: unknown) => {
+    const content = (a as { content?: unknown } | null)?.content
+    return (
+      typeof content === 'object' &&
+      content !== null &&
+      !ArrayBuffer.isView(content) &&
+      !(content instanceof ArrayBuffer)
+    )
+  })
 }
 
 /**
@@ -139,7 +180,7 @@ function checkPath(address: unknown, field: string, mayBeEmpty: boolean): void {
   }
 }
 
-type Signer = (raw: string, options: DkimOptions) => Promise<string>
+type Signer = typeof import('@mail/mime/dkim').signDkim
 let signer: Promise<Signer> | undefined
 
 /** Loaded on first use, so importing @mail/send without DKIM does not load the signer. */
@@ -153,13 +194,21 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 /**
  * Adds one DKIM-Signature per options object (RFC 6376), in order: the last one given ends up on
  * top. A bad key rejects with `MimeError`; the message is never sent unsigned. Bytes (from
- * `sendRaw`) are signed as UTF-8 text; other bytes are refused rather than signed wrongly.
+ * `sendRaw`) are signed as UTF-8 text; other bytes are refused rather than signed wrongly. A
+ * streamed message is signed in two passes per signature (its body hash, then its output as it
+ * is sent); a one-shot one is a `MimeError` before anything is read.
  */
 export async function sign(
-  body: string | Uint8Array,
+  body: PreparedMessage['body'],
   dkim: readonly DkimOptions[],
-): Promise<string | Uint8Array> {
+): Promise<PreparedMessage['body']> {
   if (dkim.length === 0) return body
+  if (typeof body === 'object' && !(body instanceof Uint8Array)) {
+    const signDkim = await loadSigner()
+    let signed = body
+    for (const options of dkim) signed = await signDkim(signed, options)
+    return signed
+  }
   let text: string
   if (typeof body === 'string') text = body
   else {

@@ -35,7 +35,7 @@ interface Connection {
  * - an attempt counts only for a message whose commands were written to the connection that
  *   failed; a message only queued on it goes back to the front, its attempts unchanged;
  * - transient failures are retried with exponential backoff, permanent ones and unknown
- *   deliveries never;
+ *   deliveries never, nor a one-shot message once an attempt began to read it;
  * - openings have their own backoff: failed openings delay the next one and, after `attempts`
  *   rounds with no connection alive (or one permanent refusal), the waiting messages fail as
  *   unreachable; they never spend the messages' attempts;
@@ -99,7 +99,7 @@ export class Scheduler {
         this.succeeded(event.id)
         break
       case 'failed':
-        this.failed(event.id, event.failure, event.connectionLost === true)
+        this.failed(event.id, event.failure, event.connectionLost === true, event.unread === true)
         break
       case 'aborted':
         this.aborted(event.id)
@@ -170,7 +170,7 @@ export class Scheduler {
     if (job !== undefined) this.settle(job, 'sent')
   }
 
-  private failed(id: number, failure: Failure, connectionLost: boolean): void {
+  private failed(id: number, failure: Failure, connectionLost: boolean, unread: boolean): void {
     const job = this.ended(id)
     if (job === undefined) return
     // Gone already when an earlier failure reported it lost.
@@ -191,7 +191,10 @@ export class Scheduler {
     job.attempts++
     if (failure.kind === 'delivery-unknown') {
       this.settle(job, 'delivery-unknown')
-    } else if (!job.replayable || !shouldRetry(failure.kind, job.attempts, this.config.attempts)) {
+    } else if (
+      (!job.replayable && !unread) ||
+      !shouldRetry(failure.kind, job.attempts, this.config.attempts)
+    ) {
       this.settle(job, 'failed')
     } else {
       job.state = 'backoff'

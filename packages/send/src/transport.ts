@@ -1,6 +1,7 @@
 import type { Capabilities, Envelope, SendResult } from '@mail/smtp'
 import { SmtpClient } from '@mail/smtp'
 import { abortReason, SendError } from './errors.js'
+import { Limit } from './limit.js'
 import { type ResolvedTransport, resolveTransport } from './options.js'
 import { Pool, type PoolClient } from './pool.js'
 import { type PreparedMessage, prepare, prepareRaw, sign } from './prepare.js'
@@ -55,6 +56,8 @@ export class PooledTransport implements Transport {
   private readonly config: Omit<ResolvedTransport, 'connect'>
   private readonly backend: Backend
   private readonly pool: Pool
+  /** Streamed messages being signed at once: as many as there are connections to send them. */
+  private readonly signing: Limit
   private closed = false
 
   constructor(config: Omit<ResolvedTransport, 'connect'>, backend: Backend) {
@@ -62,6 +65,7 @@ export class PooledTransport implements Transport {
     this.backend = backend
     const { pool, retry } = config
     this.pool = new Pool({ ...pool, attempts: retry.attempts, backoffMs: retry.backoffMs }, backend)
+    this.signing = new Limit(pool.maxConnections)
   }
 
   send(message: SendMessage, options?: SendOptions): Promise<SendInfo> {
@@ -107,7 +111,12 @@ export class PooledTransport implements Transport {
   }
 
   private async signAndSend(prepared: PreparedMessage, options?: SendOptions) {
-    prepared.body = await sign(prepared.body, this.config.dkim)
+    const body = prepared.body
+    const dkim = this.config.dkim
+    prepared.body =
+      typeof body === 'string' || body instanceof Uint8Array
+        ? await sign(body, dkim)
+        : await this.signing.run(() => sign(body, dkim))
     const signal = options?.signal
     if (signal?.aborted) throw abortReason(signal)
     return this.finish(prepared, await this.pool.submit(prepared, options))

@@ -1,6 +1,12 @@
 import type { BuildOptions, MessageInput } from '@mail/mime'
 import type { DkimOptions } from '@mail/mime/dkim'
-import type { Capabilities, Envelope, RecipientRejection, SmtpConnectOptions } from '@mail/smtp'
+import type {
+  Capabilities,
+  Envelope,
+  RecipientRejection,
+  SendProgress,
+  SmtpConnectOptions,
+} from '@mail/smtp'
 
 /**
  * What `sendmail` and `transport.send` accept: a `@mail/mime` message plus an optional explicit
@@ -105,7 +111,10 @@ export type TransportInput = string | SmtpTransportOptions
  * Per-call options of `sendmail` and `transport.send`.
  *
  * @example
- * await transport.send(message, { signal: AbortSignal.timeout(10_000) })
+ * await transport.send(message, {
+ *   signal: AbortSignal.timeout(10 * 60_000),
+ *   onProgress: ({ sent, total }) => console.log(`${sent} of ${total ?? '?'} octets`),
+ * })
  */
 export interface SendOptions {
   /** Abort: a queued message is dropped; one being transmitted closes its connection. */
@@ -115,6 +124,12 @@ export interface SendOptions {
    * the last moment before the message may be delivered. Passed to `SmtpClient.send` as it is.
    */
   beforeEnd?: () => Promise<void>
+  /**
+   * Hears how much of the message the socket has taken: `sent` message octets, rising, of
+   * `total` (the message's size when known; always on the last report, which has
+   * `sent === total`). A retry reports from 0 again. Passed to `SmtpClient.send` as it is.
+   */
+  onProgress?: (progress: SendProgress) => void
 }
 
 /**

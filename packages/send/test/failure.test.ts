@@ -1,3 +1,4 @@
+import { MimeError } from '@mail/mime'
 import { SmtpError } from '@mail/smtp'
 import { describe, expect, it } from 'vitest'
 import { SendError } from '../src/errors.js'
@@ -31,6 +32,27 @@ describe('classifyFailure', () => {
   it('calls errors that are not SmtpErrors permanent', () => {
     expect(classifyFailure(new TypeError('bug'))).toBe('permanent')
     expect(classifyFailure('a string')).toBe('permanent')
+  })
+})
+
+describe('classifyFailure of a streamed message whose source failed', () => {
+  it('calls a source that gave bad content permanent, and a source that broke transient', () => {
+    const changed = new MimeError(
+      'attachments[0].content',
+      'is a Blob of 4 octets, but 3 were read',
+    )
+    const bad = new SmtpError('The message source failed', {
+      stage: 'data',
+      transient: true,
+      cause: changed,
+    })
+    expect(classifyFailure(bad)).toBe('permanent')
+    const broken = new SmtpError('The message source failed', {
+      stage: 'data',
+      transient: true,
+      cause: new Error('network stream reset'),
+    })
+    expect(classifyFailure(broken)).toBe('transient')
   })
 })
 

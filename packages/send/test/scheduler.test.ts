@@ -141,6 +141,18 @@ describe('Scheduler: attempts', () => {
     expect(t.on({ type: 'failed', id: 2, failure: queuedOnLost })).toEqual([open(2)])
     expect(t.on({ type: 'opened', connection: 2 })).toEqual([dispatch(2, 2)])
   })
+
+  it('retries a one-shot body whose failed attempt never began to read it', () => {
+    const t = transcript({ maxConnections: 1, attempts: 2, backoffMs: 0 })
+    t.on({ type: 'submitted', id: 1, replayable: false })
+    t.on({ type: 'opened', connection: 1 })
+    // A 4xx to MAIL, say: the body was not read, so the message can still go.
+    expect(t.on({ type: 'failed', id: 1, failure: lost, unread: true })).toContainEqual(
+      dispatch(1, 1),
+    )
+    // Its second attempt read it: no third.
+    expect(t.on({ type: 'failed', id: 1, failure: lost })).toEqual([settle(1, 'failed')])
+  })
 })
 
 describe('Scheduler: opening connections', () => {

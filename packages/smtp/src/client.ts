@@ -6,9 +6,9 @@ import { resolveOptions, type SmtpConnectOptions, securityFor } from './options.
 import type { Capabilities } from './protocol/capabilities.js'
 import { ControlCommand } from './protocol/control.js'
 import type { Envelope, SendResult, SmtpSendOptions } from './protocol/envelope.js'
-import { messageSource } from './protocol/message.js'
 import { EnvelopeMemo, planTransaction } from './protocol/plan.js'
 import { Session } from './protocol/session.js'
+import { type Body, messageBody, type RawMessage } from './protocol/stream.js'
 import { Transaction } from './protocol/transaction.js'
 import { proxyLabel } from './proxy/endpoint.js'
 
@@ -127,59 +127,65 @@ export class SmtpClient {
    * round trips. Resolves with the accepted and rejected recipients; rejects with
    * {@link SmtpError} when the message was not accepted for any recipient. Aborting a send that
    * has started closes the connection (the server cannot be told to forget half a transaction).
-   * `options.beforeEnd` runs just before the end of the data is written (see
-   * {@link SmtpSendOptions}).
+   * `options.beforeEnd` runs just before the end of the data is written, `options.onProgress`
+   * hears how much the socket took (see {@link SmtpSendOptions}).
+   *
+   * `raw` is the whole message in memory (a string is UTF-8), or a stream or
+   * {@link StreamSource} (a Blob is one; so is `@mail/mime`'s `StreamedMessage`), read only as
+   * fast as the socket drains: about 1 MiB of it is held at any time. A stream is read once
+   * the server is ready for the data; SIZE is declared when its size is known; if it fails,
+   * the end of the data is never written (the send rejects, transient: nothing was delivered;
+   * with DATA the connection is closed, the only way to abandon a message there). A
+   * ReadableStream given as it is belongs to the send: it is cancelled if the send fails
+   * before reading it.
    *
    * @example
    * const result = await client.send({ from: 'a@example.com', to: ['b@example.org'] }, raw)
    * // { accepted: ['b@example.org'], rejected: [], response: '250 2.0.0 Ok: queued as 4F2A1' }
+   * await client.send(envelope, buildMessageStream(input), { onProgress: ({ sent, total }) => {} })
    */
-  send(
-    envelope: Envelope,
-    raw: string | Uint8Array,
-    options?: SmtpSendOptions,
-  ): Promise<SendResult> {
+  send(envelope: Envelope, raw: RawMessage, options?: SmtpSendOptions): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       const signal = options?.signal
-      const beforeEnd = options?.beforeEnd
       if (signal?.aborted) return reject(aborted(signal.reason, 'mail'))
       let tx: Transaction
+      let message: Body | undefined
       try {
-        if (beforeEnd !== undefined && typeof beforeEnd !== 'function') {
-          throw new SmtpError('beforeEnd must be a function', {
-            stage: 'input',
-            field: 'beforeEnd',
-          })
-        }
+        const beforeEnd = hook(options?.beforeEnd, 'beforeEnd')
+        const onProgress = hook(options?.onProgress, 'onProgress')
         const session = this.session
-        const message = messageSource(raw)
+        message = messageBody(raw)
         const plan = planTransaction(envelope, message, session.capabilities, this.planning)
-        if (signal === undefined) {
-          tx = new Transaction({ session, plan, message, resolve, reject, beforeEnd })
-        } else {
+        const init = { session, plan, message, resolve, reject, beforeEnd, onProgress }
+        const body = message
+        if (body.streamed === true) {
+          // A stream the send owns is let go when the send fails without reading it.
+          init.reject = (error) => {
+            body.discard(error)
+            reject(error)
+          }
+        }
+        if (signal !== undefined) {
           const onAbort = () => {
             const error = aborted(signal.reason, 'mail')
-            if (session.withdraw(tx)) reject(error)
+            if (session.withdraw(tx)) init.reject(error)
             else session.lost(error)
           }
           const done = () => signal.removeEventListener('abort', onAbort)
-          tx = new Transaction({
-            session,
-            plan,
-            message,
-            resolve: (result) => {
-              done()
-              resolve(result)
-            },
-            reject: (error) => {
-              done()
-              reject(error)
-            },
-            beforeEnd,
-          })
+          const settle = { resolve: init.resolve, reject: init.reject }
+          init.resolve = (result) => {
+            done()
+            settle.resolve(result)
+          }
+          init.reject = (error) => {
+            done()
+            settle.reject(error)
+          }
           signal.addEventListener('abort', onAbort, { once: true })
         }
+        tx = new Transaction(init)
       } catch (e) {
+        if (message?.streamed === true) message.discard(e)
         return reject(e)
       }
       this.session.enqueue(tx)
@@ -218,6 +224,14 @@ export class SmtpClient {
       this.session.enqueue(new ControlCommand(this.session, verb, resolve, reject))
     })
   }
+}
+
+/** A callback option: undefined, or a function (anything else is refused, naming it). */
+function hook<T>(value: T | undefined, field: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new SmtpError(`${field} must be a function`, { stage: 'input', field })
+  }
+  return value
 }
 
 function aborted(reason: unknown, stage: SmtpStage = 'connect'): SmtpError {

@@ -20,8 +20,9 @@ export class Connection implements SessionHost {
   private session!: Session
   /** Chunks given to `write` that the socket has taken whole (see SessionHost.handed). */
   handed = 0
-  /** Whole chunks in the batch being written. */
+  /** Whole chunks in the batch being written, and their octets. */
   private batchChunks = 0
+  private batchOctets = 0
   private queue: WireChunk[] = []
   private current: Iterator<Uint8Array> | undefined
   private writing = false
@@ -31,6 +32,13 @@ export class Connection implements SessionHost {
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerFor: Expectation | undefined
   private timerMs = 0
+  /** Octets given to `write` and not yet handed to the socket (lazily produced bodies uncounted). */
+  private queuedOctets = 0
+  /** Octets of the last write while the socket asks to wait for a drain. */
+  private drainingOctets = 0
+  private roomFor: { octets: number; resolve: () => void } | undefined
+  /** Runs while the socket asks to wait: a server that takes nothing for so long is gone. */
+  private stall: ReturnType<typeof setTimeout> | undefined
   private readonly onReady: () => void
   private readonly onFailed: (error: SmtpError) => void
 
@@ -53,6 +61,7 @@ export class Connection implements SessionHost {
       close: (error) => {
         this.closed = true
         this.clearTimer()
+        this.ended()
         this.session.connectionLost(error)
       },
     })
@@ -60,7 +69,10 @@ export class Connection implements SessionHost {
 
   write(chunks: WireChunk[]): void {
     if (this.closing === false) return
-    for (const c of chunks) this.queue.push(c)
+    for (const c of chunks) {
+      this.queue.push(c)
+      if (typeof c === 'string' || c instanceof Uint8Array) this.queuedOctets += c.length
+    }
     // Everything written in this tick (several queued sends) leaves in one write.
     if (!this.scheduled && !this.writing) {
       this.scheduled = true
@@ -86,6 +98,8 @@ export class Connection implements SessionHost {
         this.handed += this.batchChunks
         if (!more) {
           this.writing = true
+          this.drainingOctets = this.batchOctets
+          this.armStall()
           this.socket.drained().then(this.resume, this.lost)
           return
         }
@@ -94,18 +108,65 @@ export class Connection implements SessionHost {
       this.lost(e)
       return
     }
+    this.checkRoom()
     if (this.closing === true && !this.closed) this.socket.close(true)
   }
 
   private readonly resume = () => {
     this.writing = false
+    this.drainingOctets = 0
+    this.clearStall()
     this.flush()
   }
 
   private readonly lost = (e: unknown) => {
     this.writing = false
+    this.ended()
     this.socket.close(false)
     this.session.connectionLost(e)
+  }
+
+  room(octets: number): Promise<void> {
+    if (this.closed || this.closing !== undefined || this.waiting() <= octets) {
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      this.roomFor = { octets, resolve }
+    })
+  }
+
+  private waiting(): number {
+    return this.queuedOctets + this.drainingOctets
+  }
+
+  private checkRoom(): void {
+    const room = this.roomFor
+    if (room !== undefined && this.waiting() <= room.octets) {
+      this.roomFor = undefined
+      room.resolve()
+    }
+  }
+
+  private armStall(): void {
+    const ms = this.options.timeouts.data
+    this.clearStall()
+    if (this.closing !== undefined) return
+    this.stall = setTimeout(() => this.session.writeTimedOut(ms), ms)
+  }
+
+  private clearStall(): void {
+    if (this.stall !== undefined) clearTimeout(this.stall)
+    this.stall = undefined
+  }
+
+  /** Nothing more will be written: whoever waits for room is let go. */
+  private ended(): void {
+    this.clearStall()
+    this.queuedOctets = 0
+    this.drainingOctets = 0
+    const room = this.roomFor
+    this.roomFor = undefined
+    room?.resolve()
   }
 
   /**
@@ -124,10 +185,12 @@ export class Connection implements SessionHost {
         text += item
         i++
       }
+      this.queuedOctets -= text.length
       if (i === queue.length || text.length >= TEXT_BATCH) {
         if (i === queue.length) queue.length = 0
         else queue.splice(0, i)
         this.batchChunks = i
+        this.batchOctets = text.length
         return i === 0 ? undefined : text
       }
       if (i > 0) queue.splice(0, i)
@@ -158,9 +221,11 @@ export class Connection implements SessionHost {
       if (item === undefined) break
       if (typeof item === 'string') {
         text += item
+        this.queuedOctets -= item.length
         whole++
       } else if (item instanceof Uint8Array) {
         push(item)
+        this.queuedOctets -= item.length
         whole++
       } else this.current = item[Symbol.iterator]()
     }
@@ -171,6 +236,7 @@ export class Connection implements SessionHost {
       return undefined
     }
     this.batchChunks = whole
+    this.batchOctets = size
     return batch
   }
 
@@ -196,6 +262,7 @@ export class Connection implements SessionHost {
     this.timerFor = undefined
     if (this.closing === false) return
     this.closing = graceful
+    this.ended()
     if (!graceful) {
       this.queue = []
       this.current = undefined

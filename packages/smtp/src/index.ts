@@ -26,7 +26,14 @@ export {
 } from './options.js'
 export type { Capabilities } from './protocol/capabilities.js'
 export { assertAddress } from './protocol/commands.js'
-export type { DsnOptions, Envelope, SendResult, SmtpSendOptions } from './protocol/envelope.js'
+export type {
+  DsnOptions,
+  Envelope,
+  SendProgress,
+  SendResult,
+  SmtpSendOptions,
+} from './protocol/envelope.js'
+export type { RawMessage, StreamSource } from './protocol/stream.js'
 export type { Security } from './protocol/types.js'
 export { cloudflareSockets } from './socket/cloudflare.js'
 export type {

@@ -5,7 +5,7 @@ export { makeCertificates } from './certs.js'
 export { parseWithMailparser } from './mailparser.js'
 export type { ParsedAddress, ParsedAttachment, ParsedMessage, PythonParser } from './parse.js'
 export { parseWithPython, pythonParser } from './parse.js'
-export type { PostfixServer } from './postfix.js'
+export type { PostfixOptions, PostfixServer } from './postfix.js'
 export { startPostfix } from './postfix.js'
 export type { ProxyOptions, ProxyServer, TinyproxyOptions } from './proxies.js'
 export { startMicrosocks, startTinyproxy } from './proxies.js'
@@ -25,6 +25,9 @@ export type {
   SmtpSink,
 } from './sink.js'
 export { startSmtpSink } from './sink.js'
+export { checkStream, type StreamCheck } from './stream-check.js'
+export type { StreamSink, StreamSinkEnvelope, StreamSinkOptions } from './stream-sink.js'
+export { DataUnstuffer, startStreamSink } from './stream-sink.js'
 export type {
   RefreshClient,
   ServiceAccount,

@@ -45,7 +45,13 @@ const QUEUE_DIRS_2 = ['incoming', 'private', 'saved', 'trace']
 // Unprivileged owner of delivered files (virtual(8) refuses root).
 const NOBODY = 65534
 
-function mainCf(dir: string): string {
+/** Options of {@link startPostfix}. */
+export interface PostfixOptions {
+  /** Postfix's message_size_limit in octets (advertised as SIZE). Default 50 MiB. */
+  messageSizeLimit?: number
+}
+
+function mainCf(dir: string, options: PostfixOptions): string {
   return `compatibility_level = 3.6
 queue_directory = ${dir}/spool
 data_directory = ${dir}/data
@@ -63,7 +69,7 @@ inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
 smtputf8_enable = yes
-message_size_limit = 52428800
+message_size_limit = ${options.messageSizeLimit ?? 52428800}
 mailbox_size_limit = 0
 virtual_mailbox_limit = 0
 # Every domain is a virtual mailbox domain, every address maps to the one Maildir.
@@ -177,7 +183,7 @@ async function maildirFiles(maildir: string): Promise<string[]> {
 }
 
 /** Starts a private Postfix (needs root) on a 127.0.0.1 port the kernel picks; about a second. */
-export async function startPostfix(): Promise<PostfixServer> {
+export async function startPostfix(options: PostfixOptions = {}): Promise<PostfixServer> {
   const dir = await mkdtemp('/tmp/mail-testkit-postfix-')
   const etc = join(dir, 'etc')
   try {
@@ -186,7 +192,7 @@ export async function startPostfix(): Promise<PostfixServer> {
     await rm(dir, { recursive: true, force: true })
     throw error
   }
-  await writeFile(join(etc, 'main.cf'), mainCf(dir))
+  await writeFile(join(etc, 'main.cf'), mainCf(dir, options))
   await writeFile(join(etc, 'master.cf'), masterCf())
   // The watchdog owns master: closing its stdin (stop() or our death) stops and removes all.
   const watchdog = spawn(PYTHON, [WATCHDOG, etc, dir], { stdio: ['pipe', 'pipe', 'pipe'] })

@@ -1,9 +1,11 @@
+import { once } from 'node:events'
 import { relative, sep } from 'node:path'
 import { emlPath, inboxDir, startInbox } from '@mail/inbox'
-import { composeMessage, type MessageInput } from '@mail/mime'
+import { buildMessageStream, type MessageInput } from '@mail/mime'
 import {
   createTransport,
   type SendInfo,
+  type SendProgress,
   type SmtpLogEntry,
   type SmtpTransportOptions,
   sendmail,
@@ -22,6 +24,7 @@ import {
   type Progress,
   printable,
   reportError,
+  sendingBar,
   UsageError,
 } from '../output.js'
 import { chooseTarget, type Target } from '../transport.js'
@@ -61,16 +64,39 @@ function logHook(io: Io, args: SendArgs, progress: Progress, size: number) {
   }
 }
 
+/** Messages at least this large get a progress bar on a terminal. */
+const BAR_FROM = 4 * 1024 * 1024
+
+/**
+ * Drives the progress bar from the send's reports (octets the socket took): only on a terminal,
+ * and only for a message of a few MB or more.
+ */
+function progressBar(progress: Progress): ((p: SendProgress) => void) | undefined {
+  if (!progress.active) return undefined
+  let since: { sent: number; ms: number } | undefined
+  return ({ sent, total }) => {
+    if ((total ?? sent) < BAR_FROM) return
+    const now = Date.now()
+    since ??= { sent, ms: now }
+    // Every report is frequent but the last: that one is always drawn.
+    progress.update(sendingBar(sent, total, since, now), sent !== total)
+  }
+}
+
 async function loadCa(args: SendArgs, progress: Progress): Promise<string | undefined> {
   return args.ca === undefined ? undefined : (await readInputFile(args.ca, progress)).toString()
 }
 
 /** Sends a ready message as it is (the builder is not involved) through `@mail/send`. */
-async function sendReady(ready: ReadyMessage, options: SmtpTransportOptions) {
+async function sendReady(
+  ready: ReadyMessage,
+  options: SmtpTransportOptions,
+  onProgress: ((p: SendProgress) => void) | undefined,
+) {
   const transport = createTransport(options)
   try {
     const envelope = ready.smtputf8 ? { ...ready.envelope, smtputf8: true } : ready.envelope
-    return await transport.sendRaw(envelope, ready.raw)
+    return await transport.sendRaw(envelope, ready.raw, onProgress && { onProgress })
   } finally {
     await transport.close()
   }
@@ -125,13 +151,14 @@ async function deliver(
       ...common,
       retry: { attempts: 1 },
     }
+    const onProgress = progressBar(progress)
     if ('raw' in message) {
-      const result = await sendReady(message, transport)
+      const result = await sendReady(message, transport, onProgress)
       const info = { ...result, envelope: message.envelope, messageId: message.messageId ?? null }
       return { info, stored }
     }
     if (args.smtputf8) transport.build = { smtputf8: true }
-    return { info: await sendmail(message, transport), stored }
+    return { info: await sendmail(message, transport, onProgress && { onProgress }), stored }
   } finally {
     await inbox?.close()
   }
@@ -166,6 +193,38 @@ function printResult(io: Io, target: Target, sent: Sent, json: boolean) {
   io.stdout.write(`  accepted: ${info.accepted.join(', ') || '(none)'}\n`)
   for (const r of info.rejected)
     io.stdout.write(`  rejected: ${r.address} (${printable(replyText(r))})\n`)
+}
+
+/**
+ * `--dry-run`: the message on stdout instead of sent. Attached files are streamed through, so a
+ * large one takes no more memory than sending it; with `--json` the message is one JSON string.
+ */
+async function dryRun(message: MessageInput | ReadyMessage, args: SendArgs, io: Io) {
+  if ('raw' in message) {
+    if (!args.json) {
+      io.stdout.write(message.raw)
+      return
+    }
+    const raw = Buffer.from(message.raw).toString('utf8')
+    const out = {
+      dryRun: true,
+      messageId: message.messageId ?? null,
+      envelope: message.envelope,
+      raw,
+    }
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+    return
+  }
+  const built = buildMessageStream(message, { smtputf8: args.smtputf8 })
+  if (args.json) {
+    const raw = await new Response(built.stream()).text()
+    const out = { dryRun: true, messageId: built.messageId, envelope: built.envelope, raw }
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+    return
+  }
+  for await (const chunk of built.stream()) {
+    if (!io.stdout.write(chunk)) await once(io.stdout, 'drain')
+  }
 }
 
 /** `mailx send`: returns the exit code. */
@@ -203,25 +262,8 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
 
     if (args.dryRun) {
       progress.update('encoding message')
-      const built =
-        'raw' in message
-          ? {
-              raw: Buffer.from(message.raw).toString('utf8'),
-              envelope: message.envelope,
-              messageId: message.messageId ?? null,
-            }
-          : composeMessage(message, { smtputf8: args.smtputf8 })
+      await dryRun(message, args, io)
       progress.done()
-      if (args.json) {
-        const out = {
-          dryRun: true,
-          messageId: built.messageId,
-          envelope: built.envelope,
-          raw: built.raw,
-        }
-        io.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
-      } else if ('raw' in message) io.stdout.write(message.raw)
-      else io.stdout.write(built.raw)
       return EXIT.ok
     }
 

@@ -32,27 +32,40 @@ describe('mailx send progress', () => {
     return { io, stderr: () => err, stdout: () => out }
   }
 
-  it('shows reading and sending on a TTY, then clears the line before the result', async () => {
-    await writeFile(join(work.dir(), 'big.bin'), randomBytes(2 * 1024 * 1024))
-    const { io, stderr, stdout } = ttyIo()
-    const code = await runSend(
-      [
-        '-f',
-        'me@example.com',
-        '-t',
-        'you@example.com',
-        '--text',
-        'x',
-        '--attach',
-        join(work.dir(), 'big.bin'),
-      ],
+  const send = (io: Io, file: string, ...more: string[]) =>
+    runSend(
+      ['-f', 'me@example.com', '-t', 'you@example.com', '--text', 'x', '--attach', file, ...more],
       io,
     )
-    expect(code).toBe(0)
-    expect(stderr()).toContain('reading big.bin')
-    expect(stderr()).toContain('sending')
+
+  it('shows a bar while a large message is sent, then clears it', async () => {
+    // 6 MiB attached: an 8 MiB message, read from the file while it is sent.
+    await writeFile(join(work.dir(), 'big.bin'), randomBytes(6 * 1024 * 1024))
+    const { io, stderr, stdout } = ttyIo()
+    expect(await send(io, join(work.dir(), 'big.bin'))).toBe(0)
+    const lines = stderr().split('\r\x1b[K')
+    const bars = lines.filter((l) => l.startsWith('sending ['))
+    expect(bars.length).toBeGreaterThan(0)
+    // The last report is always drawn: the whole message, of its size.
+    expect(bars.at(-1)).toMatch(/^sending \[#{20}\] 100% (\d+\.\d) MB of \1 MB/)
     expect(stderr().endsWith('\r\x1b[K')).toBe(true)
     expect(stdout()).toMatch(/^Delivered <.+> to the embedded inbox: box\//)
+  })
+
+  it('shows no bar for a message of less than a few MB', async () => {
+    await writeFile(join(work.dir(), 'small.bin'), randomBytes(1024 * 1024))
+    const { io, stderr } = ttyIo()
+    expect(await send(io, join(work.dir(), 'small.bin'))).toBe(0)
+    expect(stderr()).toContain('sending')
+    expect(stderr()).not.toContain('sending [')
+  })
+
+  it('shows no bar with --json, even for a large message on a TTY', async () => {
+    await writeFile(join(work.dir(), 'big.bin'), randomBytes(6 * 1024 * 1024))
+    const { io, stderr, stdout } = ttyIo()
+    expect(await send(io, join(work.dir(), 'big.bin'), '--json')).toBe(0)
+    expect(stderr()).toBe('')
+    expect(JSON.parse(stdout()).accepted).toEqual(['you@example.com'])
   })
 
   it('shows nothing on the TTY with --json', async () => {

@@ -124,3 +124,49 @@ export class BdatChunks {
     }
   }
 }
+
+/**
+ * Streamed content as BDAT chunks (RFC 3030 2): slices are normalised to CRLF as they come and
+ * gathered until a chunk holds at least `target` octets, so a chunk's size is known exactly once
+ * its octets are encoded. Each chunk is its command line, then its octets.
+ */
+export class BdatStream {
+  private readonly state = initialLineState()
+  private parts: Uint8Array[] = []
+  private size = 0
+
+  constructor(
+    private readonly target: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Adds a slice; returns a whole chunk once `target` octets are gathered. */
+  push(slice: Uint8Array): (string | Uint8Array)[] | undefined {
+    this.add(encodeLines(slice, this.state, false))
+    return this.size >= this.target ? this.take(false) : undefined
+  }
+
+  /**
+   * The gathered rest, with the CRLF an unterminated last line needs: the LAST chunk (perhaps
+   * 'BDAT 0 LAST'), or with `last` false a chunk of its own, none when nothing is left.
+   */
+  finish(last: boolean): (string | Uint8Array)[] | undefined {
+    this.add(endLines(this.state, false))
+    return last || this.size > 0 ? this.take(last) : undefined
+  }
+
+  private add(bytes: Uint8Array): void {
+    if (bytes.length === 0) return
+    this.parts.push(bytes)
+    this.size += bytes.length
+  }
+
+  private take(last: boolean): (string | Uint8Array)[] {
+    const line = command.bdat(this.size, last)
+    this.log(line.slice(0, -2))
+    const chunk: (string | Uint8Array)[] = [line, ...this.parts]
+    this.parts = []
+    this.size = 0
+    return chunk
+  }
+}

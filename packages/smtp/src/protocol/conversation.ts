@@ -58,6 +58,11 @@ export interface OperationSession extends Conversation {
   readonly queued: number
   /** Whether the chunks queued up to `position` (see {@link queued}) reached the socket. */
   handedUpTo(position: number): boolean
+  /**
+   * Resolves once at most `octets` of what was written wait for the socket (at once when the
+   * connection has ended): a streamed message is read only as fast as the socket drains.
+   */
+  room(octets: number): Promise<void>
   /** Whether the server may hold an open transaction, so the next one must begin with RSET. */
   takeReset(): boolean
   /** A refused transaction may have left the server in MAIL state (RFC 5321 4.1.1.5). */

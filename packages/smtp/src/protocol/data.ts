@@ -1,3 +1,4 @@
+import { isClean } from './clean.js'
 import { CR, CRLF, DATA_END, DOT, LF } from './wire.js'
 
 const TERMINATOR = new Uint8Array([DOT, CR, LF])
@@ -28,6 +29,10 @@ export function initialLineState(): LineState {
 export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boolean): Uint8Array {
   const n = input.length
   if (n === 0) return input
+  if (!state.cr && isClean(input, state.bol, dotStuff)) {
+    state.bol = input[n - 1] === LF
+    return input
+  }
   let out: Uint8Array | undefined
   let o = 0
   let copied = 0

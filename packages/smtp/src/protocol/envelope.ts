@@ -33,6 +33,7 @@ export interface Envelope {
  * await client.send(envelope, raw, {
  *   signal: AbortSignal.timeout(60_000),
  *   beforeEnd: () => journal.markSending(id), // resolves before the end of data goes out
+ *   onProgress: ({ sent, total }) => bar.update(sent, total),
  * })
  */
 export interface SmtpSendOptions {
@@ -56,6 +57,27 @@ export interface SmtpSendOptions {
    * fail as transient). Keep it short: the server's data timeout runs meanwhile.
    */
   beforeEnd?: () => Promise<void>
+  /**
+   * Hears how much of the message the socket has taken: `sent` counts message octets as given
+   * (before dot-stuffing, without the final "." or BDAT command lines), rising; `total` is the
+   * message's size when known (a string, bytes, or a source with `size`), and always on the
+   * last call, which has `sent === total`. Reports come about every 256 KiB. An exception it
+   * throws does not affect the send; it is reported as an uncaught exception.
+   */
+  onProgress?: (progress: SendProgress) => void
+}
+
+/**
+ * How much of a message the socket has taken (see `SmtpSendOptions.onProgress`).
+ *
+ * @example
+ * { sent: 1_048_576, total: 268_435_456 }
+ */
+export interface SendProgress {
+  /** Message octets handed to the socket so far. */
+  sent: number
+  /** The message's octets, when known; on the last report, always. */
+  total?: number
 }
 
 /**

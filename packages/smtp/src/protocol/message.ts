@@ -32,6 +32,8 @@ const isAsciiText = (text: string): boolean => {
  * message is never held twice and its encoding overlaps the transfer.
  */
 export interface MessageSource {
+  /** In memory, as opposed to a streamed body (see `StreamedBody`). */
+  readonly streamed?: false
   /** Octets. */
   readonly size: number
   /**

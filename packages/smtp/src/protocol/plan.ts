@@ -2,7 +2,7 @@ import { inputError, SmtpError } from '../errors.js'
 import { type Capabilities, has } from './capabilities.js'
 import { assertAddress, assertSafeText, command, isAscii } from './commands.js'
 import type { DsnOptions, Envelope } from './envelope.js'
-import type { MessageSource } from './message.js'
+import type { Body } from './stream.js'
 import { shown } from './text.js'
 import { utf8AddrXtext, xtext } from './xtext.js'
 
@@ -12,6 +12,11 @@ export interface Plan {
   rcpts: { address: string; line: string }[]
   /** Send with BDAT (RFC 3030) rather than DATA. */
   bdat: boolean
+  /**
+   * A streamed message of unknown content goes without BODY=8BITMIME: each chunk is checked for
+   * 8-bit octets while it is sent (RFC 6152 3).
+   */
+  sevenBit?: true
 }
 
 const NOTIFY = new Set(['NEVER', 'SUCCESS', 'FAILURE', 'DELAY'])
@@ -22,7 +27,7 @@ const NOTIFY = new Set(['NEVER', 'SUCCESS', 'FAILURE', 'DELAY'])
  */
 export function planTransaction(
   envelope: Envelope,
-  message: MessageSource,
+  message: Body,
   caps: Capabilities,
   options: { preferData: boolean; log?: (line: string) => void; memo?: EnvelopeMemo },
 ): Plan {
@@ -39,22 +44,26 @@ export function planTransaction(
     }
     for (let i = 0; i < envelope.to.length; i++) assertAddress(envelope.to[i]!, `to[${i}]`)
   }
-  const utf8 =
+  const streamed = message.streamed === true
+  const addressUtf8 =
     known !== undefined
       ? known.utf8
       : envelope.smtputf8 === true ||
         !isAscii(envelope.from) ||
         !envelope.to.every((a) => isAscii(a))
+  const utf8 = addressUtf8 || (streamed && message.smtputf8)
   // RFC 6531 3.4: non-ASCII addresses need a server that offers SMTPUTF8.
   if (utf8 && !has(caps, 'SMTPUTF8')) {
-    throw new SmtpError('An envelope address needs SMTPUTF8, which the server does not offer', {
+    const what = addressUtf8 ? 'An envelope address' : 'The message'
+    throw new SmtpError(`${what} needs SMTPUTF8, which the server does not offer`, {
       stage: 'mail',
       hint: 'needs-smtputf8',
     })
   }
-  // RFC 1870 6: do not send what the server already said it will refuse.
-  const size = has(caps, 'SIZE') ? message.wireSize() : message.size
-  if (caps.size !== undefined && size > caps.size) {
+  // RFC 1870 6: do not send what the server already said it will refuse. A stream's size is
+  // what its source declared (a message built with CRLF line ends, as it is on the wire).
+  const size = streamed ? message.size : has(caps, 'SIZE') ? message.wireSize() : message.size
+  if (size !== undefined && caps.size !== undefined && size > caps.size) {
     throw new SmtpError(
       `The message is ${size} octets; the server accepts at most ${caps.size} (SIZE)`,
       { stage: 'mail', hint: 'message-too-large', size: { message: size, limit: caps.size } },
@@ -62,9 +71,11 @@ export function planTransaction(
   }
   const bdat = has(caps, 'CHUNKING') && !options.preferData
   const mail: string[] = []
-  if (has(caps, 'SIZE')) mail.push(`SIZE=${size}`)
-  if (bdat && has(caps, 'BINARYMIME') && message.binary()) mail.push('BODY=BINARYMIME')
-  else if (message.eightBit) {
+  if (size !== undefined && has(caps, 'SIZE')) mail.push(`SIZE=${size}`)
+  let sevenBit = false
+  if (!streamed && bdat && has(caps, 'BINARYMIME') && message.binary()) {
+    mail.push('BODY=BINARYMIME')
+  } else if (message.eightBit === true) {
     // RFC 6152 3: 8-bit content only to a server that offers 8BITMIME; never silently.
     if (!has(caps, '8BITMIME')) {
       throw new SmtpError(
@@ -73,6 +84,10 @@ export function planTransaction(
       )
     }
     mail.push('BODY=8BITMIME')
+  } else if (message.eightBit === undefined) {
+    // A stream of unknown content: declared 8-bit where that is allowed, else checked as sent.
+    if (has(caps, '8BITMIME')) mail.push('BODY=8BITMIME')
+    else sevenBit = true
   }
   if (utf8) mail.push('SMTPUTF8')
   const dsn = envelope.dsn
@@ -84,8 +99,10 @@ export function planTransaction(
   if (useDsn && dsn.ret !== undefined) mail.push(`RET=${dsn.ret}`)
   if (useDsn && dsn.envid !== undefined) mail.push(`ENVID=${xtext(dsn.envid, 'dsn.envid')}`)
   const rcpts = known?.rcpts ?? rcptLines(envelope, useDsn ? dsn : undefined)
-  if (known === undefined && dsn === undefined) memo?.remember(envelope, caps, utf8, rcpts)
-  return { mail: command.mailFrom(envelope.from, mail), rcpts, bdat }
+  if (known === undefined && dsn === undefined) memo?.remember(envelope, caps, addressUtf8, rcpts)
+  const plan: Plan = { mail: command.mailFrom(envelope.from, mail), rcpts, bdat }
+  if (sevenBit) plan.sevenBit = true
+  return plan
 }
 
 function rcptLines(envelope: Envelope, dsn: DsnOptions | undefined): Plan['rcpts'] {

@@ -200,6 +200,15 @@ export class Session implements HandshakeSession, OperationSession {
     this.end(this.error(message, { hint }), 'destroy')
   }
 
+  /** The socket took nothing for `ms` while written data waited (RFC 5321 4.5.3.2.5). */
+  writeTimedOut(ms: number): void {
+    if (this.state === 'closed') return
+    this.end(
+      this.error(`Timed out after ${ms} ms waiting for the server to take more data`),
+      'destroy',
+    )
+  }
+
   // --- Requests of the handshake ---
 
   greeted(): void {
@@ -277,6 +286,11 @@ export class Session implements HandshakeSession, OperationSession {
 
   handedUpTo(position: number): boolean {
     return (this.host.handed ?? Number.POSITIVE_INFINITY) >= position
+  }
+
+  room(octets: number): Promise<void> {
+    if (this.state === 'closed' || this.host.room === undefined) return Promise.resolve()
+    return this.host.room(octets)
   }
 
   /** Writes what was queued, in one write, and tells the host what it now waits for. */

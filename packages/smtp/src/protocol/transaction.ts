@@ -1,9 +1,9 @@
 import type { SmtpStage } from '../errors.js'
 import { replyError, SmtpError } from '../errors.js'
-import { BdatChunks, dataBody, dataBodyNow, dataContent } from './body.js'
+import { BdatChunks, BdatStream, dataBody, dataBodyNow, dataContent } from './body.js'
 import { command } from './commands.js'
 import type { OperationSession } from './conversation.js'
-import type { SendResult } from './envelope.js'
+import type { SendProgress, SendResult } from './envelope.js'
 import type { MessageSource } from './message.js'
 import {
   committed,
@@ -18,6 +18,7 @@ import {
   WAITING,
 } from './phase.js'
 import type { Plan } from './plan.js'
+import { ContentPump, type PumpOwner } from './pump.js'
 import { Recipients } from './recipients.js'
 import { positive, type Reply } from './reply-parser.js'
 import {
@@ -33,50 +34,71 @@ import {
   type StepOwner,
   type StepSpec,
 } from './step.js'
+import { type Body, type ContentReader, memoryReader } from './stream.js'
 import type { Ending, Operation, TimeoutKind } from './types.js'
 import { DATA_END } from './wire.js'
 
 const ignore = () => {}
+// Pumped content goes in BDAT chunks of at least this size (one reply each), or the session's
+// chunk size when smaller; an in-memory message sent with progress reports is read in slices of it.
+const STREAM_CHUNK = 256 * 1024
 
 /** What a {@link Transaction} is made of. */
 export interface TransactionInit {
   session: OperationSession
   plan: Plan
-  message: MessageSource
+  message: Body
   resolve(result: SendResult): void
   reject(error: SmtpError): void
   /** Awaited before the end of the message data is written (see `SmtpSendOptions.beforeEnd`). */
   beforeEnd?: (() => Promise<void>) | undefined
+  /** Hears of the octets the socket took (see `SmtpSendOptions.onProgress`). */
+  onProgress?: ((progress: SendProgress) => void) | undefined
 }
 
 /**
  * One mail transaction (RFC 5321 3.3): MAIL, RCPT per recipient, then DATA or BDAT. With
  * PIPELINING (RFC 2920) every command up to DATA, or the whole BDAT transaction, is written at
  * once and the replies are matched in order; without it, one command at a time.
+ *
+ * A streamed message (and one whose progress is reported) is pumped: its content is read and
+ * written only as fast as the socket drains, once the server is ready for it (after DATA's 354;
+ * for BDAT once the recipients' replies are in), so a refused transaction reads nothing.
  */
-export class Transaction implements Operation, StepOwner {
+export class Transaction implements Operation, StepOwner, PumpOwner {
   private phase: Phase = WAITING
   private readonly s: OperationSession
   private readonly plan: Plan
-  private readonly message: MessageSource
+  private readonly body: Body
   private readonly resolve: (result: SendResult) => void
   private readonly reject: (error: SmtpError) => void
   private readonly beforeEnd: (() => Promise<void>) | undefined
+  private readonly onProgress: ((progress: SendProgress) => void) | undefined
   private readonly pipelined: boolean
   private readonly recipients: Recipients
   /** Replies still due. */
   private outstanding = 0
   private chunks: BdatChunks | undefined
+  /** The content is pumped rather than written at once. */
+  private readonly pumped: boolean
+  private pump: ContentPump | undefined
 
   constructor(init: TransactionInit) {
     this.s = init.session
     this.plan = init.plan
-    this.message = init.message
+    this.body = init.message
     this.resolve = init.resolve
     this.reject = init.reject
     this.beforeEnd = init.beforeEnd
+    this.onProgress = init.onProgress
     this.pipelined = init.session.pipelining
     this.recipients = new Recipients(init.plan.rcpts.length)
+    this.pumped = init.message.streamed === true || init.onProgress !== undefined
+  }
+
+  /** The in-memory message (only for a transaction that is not pumped). */
+  private get message(): MessageSource {
+    return this.body as MessageSource
   }
 
   get committed(): boolean {
@@ -107,8 +129,8 @@ export class Transaction implements Operation, StepOwner {
     this.s.send(this.plan.mail, this.step(STEPS.mail))
     if (!this.pipelined) return
     for (let i = 0; i < this.plan.rcpts.length; i++) this.sendRcpt(i)
-    if (this.plan.bdat) this.sendBdat()
-    else this.sendData()
+    if (!this.plan.bdat) this.sendData()
+    else if (!this.pumped) this.sendBdat()
   }
 
   private step(spec: StepSpec, index = 0): Step {
@@ -180,11 +202,22 @@ export class Transaction implements Operation, StepOwner {
 
   private onRcpt(i: number, reply: Reply): void {
     this.recipients.answered(this.plan.rcpts[i]!.address, reply)
-    if (this.pipelined || this.phase.name !== 'open') return
-    if (i + 1 < this.plan.rcpts.length) this.sendRcpt(i + 1)
-    else if (this.recipients.allRefused) this.refused(this.allRejected())
-    else if (this.plan.bdat) this.sendBdat()
-    else this.sendData()
+    if (this.phase.name !== 'open') return
+    const last = i + 1 === this.plan.rcpts.length
+    if (this.pipelined) {
+      // Pumped BDAT content waits for the recipients, as DATA's waits for 354.
+      if (last && this.plan.bdat && this.pumped) this.afterRecipients()
+      return
+    }
+    if (!last) this.sendRcpt(i + 1)
+    else this.afterRecipients()
+  }
+
+  private afterRecipients(): void {
+    if (this.recipients.allRefused) this.refused(this.allRejected())
+    else if (!this.plan.bdat) this.sendData()
+    else if (this.pumped) this.startPump()
+    else this.sendBdat()
   }
 
   private sendData(): void {
@@ -218,6 +251,10 @@ export class Transaction implements Operation, StepOwner {
       this.s.lost(abandoning())
       return
     }
+    if (this.pumped) {
+      this.startPump()
+      return
+    }
     const size = this.s.config.chunkSize
     if (this.beforeEnd !== undefined) {
       this.s.sendRaw(dataContent(this.message, size))
@@ -235,8 +272,8 @@ export class Transaction implements Operation, StepOwner {
     this.s.progressed()
   }
 
-  private logContent(): void {
-    if (this.s.logging) this.s.log('client', `<${this.message.size} octets of message content>`)
+  private logContent(octets = this.message.size): void {
+    if (this.s.logging) this.s.log('client', `<${octets} octets of message content>`)
   }
 
   /** DATA's end was just queued: await its reply. */
@@ -269,23 +306,27 @@ export class Transaction implements Operation, StepOwner {
         this.s.flush()
       },
       (e: unknown) => {
-        if (this.phase === ENDING) this.abandon(e)
+        if (this.phase === ENDING) this.beforeEndFailed(e)
       },
     )
   }
 
   /** `beforeEnd` failed: the end of the data is never written, so nothing can be delivered. */
-  private abandon(cause: unknown): void {
+  private beforeEndFailed(cause: unknown): void {
     const reason = cause instanceof Error ? `: ${cause.message}` : ''
-    const error = new SmtpError(
-      `The message was abandoned before its end: beforeEnd failed${reason}`,
-      {
+    this.abandon(
+      new SmtpError(`The message was abandoned before its end: beforeEnd failed${reason}`, {
         stage: 'data',
         command: this.plan.bdat ? 'BDAT' : 'DATA',
         transient: true,
         cause,
-      },
+      }),
     )
+  }
+
+  /** The content cannot be completed: its end is never written, so nothing is delivered. */
+  private abandon(error: SmtpError): void {
+    this.pump?.stop(error)
     if (this.plan.bdat) {
       // RFC 3030 2: RSET discards the chunks received so far; the connection stays usable.
       this.refused(error)
@@ -322,6 +363,74 @@ export class Transaction implements Operation, StepOwner {
     for (let i = 0; i < now; i++) this.s.expect(this.chunkStep(i))
     this.s.sendRaw(chunks.upTo(now))
     if (!hook) this.markEnded()
+  }
+
+  // --- Pumped content ---
+
+  private startPump(): void {
+    const s = this.s
+    const body = this.body
+    const log = (line: string) => {
+      if (s.logging) s.log('client', line)
+    }
+    const chunk = Math.min(STREAM_CHUNK, s.config.chunkSize)
+    this.pump = new ContentPump({
+      session: s,
+      owner: this,
+      open: (): ContentReader => (body.streamed === true ? body.open() : memoryReader(body, chunk)),
+      bdat: this.plan.bdat ? new BdatStream(chunk, log) : undefined,
+      pipelined: this.pipelined,
+      endApart: this.beforeEnd !== undefined,
+      sevenBit: this.plan.sevenBit === true,
+      total: body.size,
+      onProgress: this.onProgress,
+    })
+    this.pump.start()
+  }
+
+  get live(): boolean {
+    return this.phase.name === 'open'
+  }
+
+  get finishing(): boolean {
+    return this.phase.name === 'ending' || this.phase.name === 'ended'
+  }
+
+  chunkWritten(last: boolean): void {
+    if (last) this.s.expect(this.step(STEPS.bdatEnd))
+    else this.s.expect(this.other('data', 'BDAT', 'data', (reply) => this.onPumpedChunk(reply)))
+  }
+
+  private onPumpedChunk(reply: Reply): void {
+    if (!positive(reply)) this.refused(replyError('BDAT was refused', reply, 'data', 'BDAT'))
+    else this.pump?.chunkAccepted()
+  }
+
+  contentWritten(octets: number, endWritten: boolean): void {
+    this.logContent(octets)
+    if (endWritten) this.markEnded()
+    else {
+      const end = () => {
+        if (this.plan.bdat) {
+          this.s.send(command.bdat(0, true), this.step(STEPS.bdatEnd))
+          this.markEnded()
+        } else {
+          this.s.sendRaw(DATA_END)
+          this.dataEnded()
+        }
+      }
+      if (this.beforeEnd !== undefined) {
+        this.ending(end)
+        return
+      }
+      end()
+    }
+    this.s.progressed()
+    this.s.flush()
+  }
+
+  sourceFailed(error: SmtpError): void {
+    this.abandon(error)
   }
 
   private chunkStep(i: number): Step {
@@ -389,6 +498,7 @@ export class Transaction implements Operation, StepOwner {
   }
 
   private succeed(accepted: string[], reply: Reply): void {
+    this.pump?.complete()
     this.phase = SETTLED
     this.resolve({ accepted, rejected: this.recipients.rejected, response: reply.raw })
   }
@@ -404,6 +514,7 @@ export class Transaction implements Operation, StepOwner {
   private refused(error: SmtpError): void {
     const p = this.phase
     if (p.name === 'settled' || p.name === 'done') return
+    this.pump?.stop(error)
     // A refused transaction can leave the server in MAIL state (RFC 5321 4.1.1.5): RSET first.
     // After a DATA transaction's end its outcome is final; after BDAT's, RSET to be sure.
     if (mailAccepted(p) && (p.name !== 'ended' || this.plan.bdat)) this.s.leftOpen()
@@ -416,8 +527,9 @@ export class Transaction implements Operation, StepOwner {
     const p = this.phase
     if (p.name === 'done') return
     this.phase = DONE
+    this.pump?.stop(error)
     if (p.name === 'settled') return
-    if (p.name === 'ending') {
+    if (p.name === 'ending' || (p.name === 'open' && this.pump !== undefined)) {
       // No reply was awaited: the error is about this transaction's data, which never ended.
       error = new SmtpError(error.message, {
         stage: 'data',

@@ -40,6 +40,11 @@ export interface SessionHost {
    * socket whole; undefined where the host cannot tell (every chunk then counts as handed).
    */
   readonly handed?: number
+  /**
+   * Resolves once at most `octets` of what was given to `write` wait for the socket, or the
+   * connection has ended. Absent: there is always room (a host that writes at once).
+   */
+  room?(octets: number): Promise<void>
   /** Upgrades the socket to TLS, then calls `session.tlsReady()` or `session.tlsFailed()`. */
   startTls(): void
   /** Closes the socket: `graceful` lets queued writes (QUIT) go out first. */

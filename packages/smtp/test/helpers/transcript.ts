@@ -1,8 +1,8 @@
 import type { SmtpError } from '../../src/errors.js'
-import type { Envelope, SendResult } from '../../src/protocol/envelope.js'
-import { messageSource } from '../../src/protocol/message.js'
+import type { Envelope, SendProgress, SendResult } from '../../src/protocol/envelope.js'
 import { planTransaction } from '../../src/protocol/plan.js'
 import { Session } from '../../src/protocol/session.js'
+import { messageBody, type RawMessage } from '../../src/protocol/stream.js'
 import { Transaction } from '../../src/protocol/transaction.js'
 import type {
   Expectation,
@@ -27,9 +27,13 @@ export interface Outcome {
 
 /**
  * Drives a {@link Session} from a transcript without sockets: `server()` feeds what the server
- * says, `writes` holds each write the session made (one string per write).
+ * says, `writes` holds each write the session made (one string per write). `room`, when given,
+ * is the host's answer to a streamed message asking for room in the socket (else: always room).
  */
-export function transcript(config: Partial<SessionConfig> = {}) {
+export function transcript(
+  config: Partial<SessionConfig> = {},
+  room?: (octets: number) => Promise<void>,
+) {
   const writes: string[] = []
   const events: string[] = []
   const logs: { direction: string; line: string }[] = []
@@ -47,6 +51,7 @@ export function transcript(config: Partial<SessionConfig> = {}) {
     ready: () => void events.push('ready'),
     failed: (e) => void failures.push(e),
   }
+  if (room !== undefined) host.room = room
   const session = new Session(
     {
       host: 'mx.example.org',
@@ -80,9 +85,14 @@ export function transcript(config: Partial<SessionConfig> = {}) {
     take(): string[] {
       return writes.splice(0)
     },
-    send(envelope: Envelope, raw: string, beforeEnd?: () => Promise<void>): Outcome {
+    send(
+      envelope: Envelope,
+      raw: RawMessage,
+      beforeEnd?: () => Promise<void>,
+      onProgress?: (progress: SendProgress) => void,
+    ): Outcome {
       const outcome: Outcome = {}
-      const bytes = messageSource(raw)
+      const bytes = messageBody(raw)
       const plan = planTransaction(envelope, bytes, session.capabilities, {
         preferData: session.config.preferData,
       })
@@ -98,6 +108,7 @@ export function transcript(config: Partial<SessionConfig> = {}) {
             outcome.error = e
           },
           beforeEnd,
+          onProgress,
         }),
       )
       return outcome
@@ -106,8 +117,12 @@ export function transcript(config: Partial<SessionConfig> = {}) {
 }
 
 /** A session greeted and past EHLO with the given extensions. */
-export function readySession(extensions: string[], config: Partial<SessionConfig> = {}) {
-  const t = transcript(config)
+export function readySession(
+  extensions: string[],
+  config: Partial<SessionConfig> = {},
+  room?: (octets: number) => Promise<void>,
+) {
+  const t = transcript(config, room)
   t.server('220 mx.example.org ESMTP')
   const lines = ['mx.example.org', ...extensions]
   t.server(...lines.map((l, i) => `250${i === lines.length - 1 ? ' ' : '-'}${l}`))
