@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SmtpError } from '../../src/errors.js'
 import { refreshTokenProvider } from '../../src/oauth2/index.js'
+import { failure } from '../helpers/errors.js'
 
 const stoppers: { stop(): Promise<void> }[] = []
 afterEach(async () => {
@@ -35,15 +36,6 @@ const provider = (
 
 /** Everything an error could show: message, fields, cause chain and stack. */
 const shown = (e: unknown) => `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 5 })}`
-
-async function failure(p: Promise<unknown>): Promise<SmtpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  expect(e).toBeInstanceOf(SmtpError)
-  return e as SmtpError
-}
 
 describe('refreshTokenProvider', () => {
   it('posts the refresh_token grant with client_secret_post and caches the token', async () => {

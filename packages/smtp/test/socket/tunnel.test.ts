@@ -7,22 +7,15 @@ import {
   startMicrosocks,
   startScriptedServer,
   startTinyproxy,
+  stopAfterEach,
 } from '@mail/testkit'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
-import { SmtpError } from '../../src/errors.js'
+import { describe, expect, it } from 'vitest'
 import { parseProxy } from '../../src/proxy/endpoint.js'
 import { openTunnel } from '../../src/socket/tunnel.js'
+import { failure } from '../helpers/errors.js'
 
-const stoppers: { stop(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(stoppers.splice(0).map((s) => s.stop()))
-})
-async function track<T extends { stop(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const started = await p
-  stoppers.push(started)
-  return started
-}
+const track = stopAfterEach()
 
 /** An SMTP-like server: greets, answers one line if one comes. */
 const greeter = (tls = false) =>
@@ -55,15 +48,6 @@ function reader(socket: net.Socket, head: Uint8Array) {
     }
     return text
   }
-}
-
-async function failure(p: Promise<unknown>): Promise<SmtpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  expect(e).toBeInstanceOf(SmtpError)
-  return e as SmtpError
 }
 
 const tunnel = (
