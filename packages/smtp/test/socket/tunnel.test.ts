@@ -3,7 +3,6 @@ import { connect as tlsConnect } from 'node:tls'
 import { inspect } from 'node:util'
 import {
   type ProxyServer,
-  type ScriptedServer,
   startMicrosocks,
   startScriptedServer,
   startTinyproxy,
@@ -266,17 +265,29 @@ describe('openTunnel against scripted proxies', () => {
   })
 
   it('stops at the signal, naming the step that hung', async () => {
-    let silent!: ScriptedServer
-    silent = await track(startScriptedServer(() => new Promise(() => {})))
+    // The proxy takes the first octet of the client's request and never answers: the signal
+    // fires once that octet arrived, with the client waiting in its first step.
+    let arrived!: () => void
+    const silent = await track(
+      startScriptedServer(async (c) => {
+        await c.read(1)
+        arrived()
+        await new Promise(() => {})
+      }),
+    )
     for (const scheme of ['http', 'socks5']) {
       const controller = new AbortController()
+      const requested = new Promise<void>((resolve) => {
+        arrived = resolve
+      })
       const pending = tunnel(
         `${scheme}://127.0.0.1:${silent.port}`,
         25,
         'localhost',
         controller.signal,
       )
-      setTimeout(() => controller.abort(new Error('timeout')), 50)
+      await requested
+      controller.abort(new Error('timeout'))
       const error = await failure(pending)
       expect(error.message).toMatch(
         /failed at (CONNECT to localhost:25|the SOCKS5 handshake): timed out$/,
