@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { build, type Plugin } from 'esbuild'
-import { shared } from '../../../vitest.shared.ts'
+import { shared } from '../../../vitest.shared.js'
 import type { WorkerOptions } from '../src/index.js'
 
 // The workspace packages from their TypeScript sources, with the aliases the tests use.
