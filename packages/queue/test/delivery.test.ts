@@ -154,4 +154,14 @@ describe('delivery and per-recipient outcomes', () => {
     expect(parsed.attachments).toHaveLength(1)
     expect(Buffer.from(parsed.attachments[0]!.content)).toEqual(Buffer.from(bytes))
   })
+
+  it('close() lets the active job finish before it resolves', async () => {
+    const { sink, queue, worker } = await rig(env.redis, cleanup, { replyDelayMs: 300 })
+    const { id } = await queue.enqueue(message('a@one.test', 'Closing'))
+    const w = await worker()
+    await sink.until(() => sink.transactions.length === 1)
+    await w.close()
+    expect(sink.accepted).toHaveLength(1)
+    expect((await queue.status(id))?.state).toBe('sent')
+  })
 })
