@@ -2,7 +2,7 @@ import { MimeError } from '@mail/mime'
 import { parseWithPython } from '@mail/testkit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createQueue, QueueError } from '../src/index.js'
+import { createQueue, createWorker, QueueError } from '../src/index.js'
 import { deliveries, freshName, message, rig, useCleanup, useRedis } from './helpers.js'
 
 const env = useRedis()
@@ -36,6 +36,12 @@ describe('enqueue', () => {
     )
     expect(await keysOf(name)).toEqual(before)
     expect(() => createQueue({ connection: 'http://127.0.0.1', name })).toThrow(/connection/)
+    const transport = 'smtp://127.0.0.1:1'
+    const connection = env.redis.url
+    expect(() =>
+      createWorker({ connection, transport, rateLimit: { messages: 0, perMs: 1000 } }),
+    ).toThrow(expect.objectContaining({ name: 'QueueError', field: 'rateLimit' }))
+    expect(() => createWorker({ connection, transport, concurrency: 0 })).toThrow(/concurrency/)
   })
 
   it('stores the built message once as bytes beside a small job, attachments included', async () => {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { readdir, readFile, readlink } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { createServer, type Server, type Socket } from 'node:net'
 
 /** The TCP ports a process listens on, read from /proc (Linux): its socket inodes in LISTEN. */
 async function listeningPorts(pid: number): Promise<number[]> {
@@ -62,5 +62,13 @@ export function freePort(): Promise<number> {
           : reject(new Error('no port')),
       )
     })
+  })
+}
+
+/** Closes a test server: destroys its open connections, then resolves once it stopped listening. */
+export function closeServer(server: Server, sockets: Iterable<Socket>): Promise<void> {
+  return new Promise((resolve) => {
+    for (const socket of sockets) socket.destroy()
+    server.close(() => resolve())
   })
 }

@@ -1,6 +1,8 @@
 import { createServer, type Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import { makeCertificates } from './certs.js'
+import { Conditions } from './conditions.js'
+import { closeServer } from './listening.js'
 
 /** What the sink does with one message: reply with this line, drop the connection, or never reply. */
 export type SinkDecision = string | 'drop' | 'stall'
@@ -138,10 +140,8 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
   }
   const seen = new Map<string, number>()
   const mails = new Map<string, number>()
-  const waiters = new Set<() => void>()
-  const changed = () => {
-    for (const wake of waiters) wake()
-  }
+  const conditions = new Conditions('sink')
+  const changed = conditions.changed
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
     sockets.add(socket)
@@ -373,27 +373,8 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     unanswered: state.unanswered,
     replies: state.replies,
     transactions: state.transactions,
-    until(check, timeoutMs = 10_000) {
-      if (check()) return Promise.resolve()
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(wake)
-          reject(new Error(`sink: condition not reached within ${timeoutMs} ms`))
-        }, timeoutMs)
-        const wake = () => {
-          if (!check()) return
-          clearTimeout(timer)
-          waiters.delete(wake)
-          resolve()
-        }
-        waiters.add(wake)
-      })
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    until: (check, timeoutMs = 10_000) => conditions.until(check, timeoutMs),
+    stop: () => closeServer(server, sockets),
   }
 }
 

@@ -1,6 +1,8 @@
 import { once } from 'node:events'
 import { createServer, type Socket } from 'node:net'
 import { PassThrough, type Readable } from 'node:stream'
+import { Conditions } from './conditions.js'
+import { closeServer } from './listening.js'
 
 const CR = 0x0d
 const LF = 0x0a
@@ -60,10 +62,8 @@ export async function startStreamSink<T>(options: StreamSinkOptions<T>): Promise
   const results: { value: T; envelope: StreamSinkEnvelope }[] = []
   const errors: Error[] = []
   let mails = 0
-  const waiters = new Set<() => void>()
-  const changed = () => {
-    for (const wake of waiters) wake()
-  }
+  const conditions = new Conditions('stream sink')
+  const changed = conditions.changed
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
     sockets.add(socket)
@@ -166,27 +166,8 @@ export async function startStreamSink<T>(options: StreamSinkOptions<T>): Promise
     get mails() {
       return mails
     },
-    until(check, timeoutMs = 60_000) {
-      if (check()) return Promise.resolve()
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(wake)
-          reject(new Error(`stream sink: condition not reached within ${timeoutMs} ms`))
-        }, timeoutMs)
-        const wake = () => {
-          if (!check()) return
-          clearTimeout(timer)
-          waiters.delete(wake)
-          resolve()
-        }
-        waiters.add(wake)
-      })
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    until: (check, timeoutMs = 60_000) => conditions.until(check, timeoutMs),
+    stop: () => closeServer(server, sockets),
   }
 
   /** DATA content to its end, unstuffed, written to `out` with backpressure. */
