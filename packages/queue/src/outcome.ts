@@ -89,10 +89,11 @@ export function judge(
     verdict.slowDown.all = asksToSlowDown(smtp?.code, smtp?.enhancedCode)
     verdict.error = message
   }
-  // A recipient the result does not name (it should not happen) is tried again, not dropped.
+  // A recipient the server's result does not name (it should not happen) may have been sent
+  // to: unknown, never resent.
   for (const address of pending) {
     if (!verdict.settled.has(address) && !verdict.transient.has(address)) {
-      verdict.transient.set(address, { status: 'pending', response: 'no outcome was reported' })
+      verdict.settled.set(address, { status: 'unknown', response: 'no outcome was reported' })
     }
   }
   return verdict

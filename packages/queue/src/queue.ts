@@ -72,7 +72,7 @@ export function createQueue(options: QueueOptions): MailQueue {
     ) {
       return { id }
     }
-    await bull.add(JOB_NAME, data, { ...jobOptions, jobId: id })
+    await bull.add(JOB_NAME, data, { ...jobOptions, ...UNEXPECTED_FAILURES, jobId: id })
     return { id }
   }
 
@@ -157,6 +157,13 @@ export function createQueue(options: QueueOptions): MailQueue {
     },
   }
 }
+
+/**
+ * A job that fails for a reason other than its recipients' outcomes (Redis went away, a worker
+ * lost its lock) is run again a few times; a run never resends a settled or in-flight recipient.
+ * The SMTP retries are the worker's own (the transport's `retry` option).
+ */
+const UNEXPECTED_FAILURES = { attempts: 3, backoff: { type: 'exponential', delay: 1000 } }
 
 const EVENTS = ['completed', 'failed', 'removed', 'drained', 'delayed'] as const
 

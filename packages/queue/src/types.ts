@@ -209,6 +209,12 @@ export interface WorkerOptions {
   stalledIntervalMs?: number
   /** Called once per message whose recipients are all settled, with its final status. */
   onSettled?: (id: string, status: MessageStatus) => void
+  /**
+   * Hears what went wrong outside any message's outcome: a lost Redis connection, a job that
+   * failed for a reason other than its recipients (it is tried again up to 3 times, with the
+   * recipients still pending). Default: ignored (the worker goes on).
+   */
+  onError?: (error: Error) => void
 }
 
 /** A running worker (see {@link createWorker}). */

@@ -271,8 +271,9 @@ export function createWorker(options: WorkerOptions): MailWorker {
     stalledInterval,
     autorun: true,
   })
-  // BullMQ reports job failures on this event; without a listener Node would throw them.
-  worker.on('error', () => {})
+  // Without an 'error' listener Node would throw BullMQ's errors at the process.
+  worker.on('error', (error) => options.onError?.(error))
+  worker.on('failed', (_job, error) => options.onError?.(error))
 
   return {
     async ready() {
