@@ -1,4 +1,6 @@
-import { parseWithMailparser, startAiosmtpd } from '@mail/testkit'
+import { generateKeyPairSync } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { checkStream, parseWithMailparser, startAiosmtpd } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { createQueue, createWorker } from '../src/index.js'
 import { deliveries, freshName, message, rig, useCleanup, useRedis } from './helpers.js'
@@ -128,7 +130,7 @@ describe('delivery and per-recipient outcomes', () => {
     expect(sink.unanswered).toEqual([status?.messageId])
   })
 
-  it('delivers the bytes built at enqueue to a real server, read back by an independent parser', async () => {
+  it('delivers the bytes built at enqueue, DKIM-signed by the worker, to a real server; independent parsers read them', async () => {
     const server = cleanup.add(await startAiosmtpd())
     const name = freshName()
     const queue = cleanup.add(createQueue({ connection: env.redis.url, name }))
@@ -139,7 +141,16 @@ describe('delivery and per-recipient outcomes', () => {
         attachments: [{ filename: 'data.bin', content: new Blob([bytes]) }],
       }),
     )
-    const transport = { host: '127.0.0.1', port: server.port, security: 'none' as const }
+    // Signed by the worker's transport as it sends.
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+    const spki = publicKey.export({ type: 'spki', format: 'der' })
+    const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    const transport = {
+      host: '127.0.0.1',
+      port: server.port,
+      security: 'none' as const,
+      dkim: { domain: 'example.com', selector: 'q1', privateKey: key },
+    }
     const worker = cleanup.add(createWorker({ connection: env.redis.url, name, transport }))
     await worker.ready()
     await queue.drained({ timeoutMs: 10_000 })
@@ -153,6 +164,11 @@ describe('delivery and per-recipient outcomes', () => {
     expect(parsed.headers.map(([h]) => h.toLowerCase())).not.toContain('bcc')
     expect(parsed.attachments).toHaveLength(1)
     expect(Buffer.from(parsed.attachments[0]!.content)).toEqual(Buffer.from(bytes))
+    const txt = `v=DKIM1; k=ed25519; p=${spki.subarray(spki.length - 32).toString('base64')}`
+    const check = await checkStream(Readable.from([received!.data]), {
+      'q1._domainkey.example.com': txt,
+    })
+    expect(check.dkim).toEqual(['pass'])
   })
 
   it('close() lets the active job finish before it resolves', async () => {
