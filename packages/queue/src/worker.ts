@@ -220,6 +220,7 @@ export function createWorker(options: WorkerOptions): MailWorker {
     const envelope: Envelope = { from: job.data.from, to: pending }
     if (job.data.smtputf8 === true) envelope.smtputf8 = true
     let lockLost = false
+    let confirmed = false
     const beforeEnd = async () => {
       const held = await run.markInFlight(
         {
@@ -235,6 +236,7 @@ export function createWorker(options: WorkerOptions): MailWorker {
         lockLost = true
         throw new Error(`queue ${name}: job ${id} was taken up by another worker`)
       }
+      confirmed = true
     }
     let verdict: Verdict
     try {
@@ -244,8 +246,8 @@ export function createWorker(options: WorkerOptions): MailWorker {
       if (lockLost) throw error
       verdict = judge(pending, { error })
     } finally {
-      // Ended before its end of data (refused, or failed), it reached the server by now at the latest.
-      await run.confirm(slot)
+      // Ended before its end of data (refused, or failed): it reached the server by now if ever.
+      if (!confirmed) await run.confirm(slot)
     }
     const tries = await record(id, verdict)
     if (verdict.slowDown.all || verdict.slowDown.addresses.length > 0) await slowDown(verdict)
