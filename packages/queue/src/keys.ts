@@ -7,7 +7,7 @@ export interface QueueKeys {
   lock(id: string): string
   /** The message's bytes (a binary string value). */
   raw(id: string): string
-  /** Job facts: `messageId`, `attempts` (transactions started), `tries` (transient failures), `error`. */
+  /** Job facts: `data` (the job's data as first enqueued), `attempts` (transactions started), `tries` (transient failures), `error`. */
   meta(id: string): string
   /** Settled recipients: address -> JSON of their status. */
   settled(id: string): string

@@ -63,16 +63,17 @@ export function createQueue(options: QueueOptions): MailQueue {
       opts.idempotencyKey === undefined
         ? randomUUID()
         : `k-${createHash('sha256').update(opts.idempotencyKey).digest('hex').slice(0, 40)}`
-    const stored = await run.store(keys.meta(id), keys.raw(id), data.messageId, bytes)
-    // An idempotency key seen before: the first job stands (its add is repeated only when an
-    // enqueue died between storing the message and adding its job).
-    if (
-      !stored &&
-      ((await bull.getJob(id)) !== undefined || (await redis.exists(keys.raw(id))) === 0)
-    ) {
+    const first = await run.store(keys.meta(id), keys.raw(id), JSON.stringify(data), bytes)
+    if (first === null) {
+      await bull.add(JOB_NAME, data, { ...jobOptions, ...UNEXPECTED_FAILURES, jobId: id })
       return { id }
     }
-    await bull.add(JOB_NAME, data, { ...jobOptions, ...UNEXPECTED_FAILURES, jobId: id })
+    // An idempotency key seen before: the first message stands. Its job is added again only
+    // when an enqueue died between storing the message and adding its job.
+    if ((await bull.getJob(id)) === undefined && (await redis.exists(keys.raw(id))) === 1) {
+      const firstData = JSON.parse(first) as JobData
+      await bull.add(JOB_NAME, firstData, { ...jobOptions, ...UNEXPECTED_FAILURES, jobId: id })
+    }
     return { id }
   }
 

@@ -143,13 +143,13 @@ return redis.call('HINCRBY', KEYS[3], 'tries', 1)`
 
 /**
  * Stores a new message unless its job id is taken (an idempotency key used before).
- * KEYS[1]: meta hash; KEYS[2]: raw. ARGV[1]: Message-ID; ARGV[2]: the bytes.
- * Returns 1 when stored, 0 when the id existed (nothing is written).
+ * KEYS[1]: meta hash; KEYS[2]: raw. ARGV[1]: the job's data (JSON); ARGV[2]: the bytes.
+ * Returns false when stored, else the data stored first (nothing is written).
  */
-const STORE = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'messageId', ARGV[1], 'attempts', 0)
+const STORE = `if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGET', KEYS[1], 'data') end
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'attempts', 0)
 redis.call('SET', KEYS[2], ARGV[2])
-return 1`
+return false`
 
 /** The scripts as typed calls on one connection. */
 export interface Scripts {
@@ -169,7 +169,8 @@ export interface Scripts {
     job: { inflight: string; settled: string; last: string; raw: string },
     unknown: string,
   ): Promise<{ raw: Buffer | null; settled: Map<string, string> }>
-  store(meta: string, raw: string, messageId: string, bytes: Buffer): Promise<boolean>
+  /** Resolves with null when stored, else with the job data (JSON) stored first under this id. */
+  store(meta: string, raw: string, data: string, bytes: Buffer): Promise<string | null>
   confirm(slot: { zsets: string[]; member: string }): Promise<void>
   record(
     job: { settled: string; last: string; meta: string; inflight: string; raw: string },
@@ -230,8 +231,9 @@ export function scripts(redis: Redis): Scripts {
       for (let i = 0; i + 1 < pairs.length; i += 2) map.set(String(pairs[i]), String(pairs[i + 1]))
       return { raw: bytes === undefined || bytes === null ? null : bytes, settled: map }
     },
-    async store(meta, raw, messageId, bytes) {
-      return (await store(2, meta, raw, messageId, bytes)) === 1
+    async store(meta, raw, data, bytes) {
+      const first = await store(2, meta, raw, data, bytes)
+      return typeof first === 'string' ? first : null
     },
     async confirm({ zsets, member }) {
       await confirm(zsets.length, ...zsets, member)

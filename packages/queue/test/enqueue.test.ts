@@ -90,6 +90,16 @@ describe('enqueue', () => {
     await queue.drained({ timeoutMs: 10_000 })
     expect(deliveries(sink)).toEqual([`${(await queue.status(first.id))?.messageId} a@one.test`])
     expect((await queue.counts()).completed).toBe(1)
+    // At the same moment: one message is stored, and its job carries that message's envelope.
+    const [x, y] = await Promise.all([
+      queue.enqueue(message('x@one.test', 'X'), { idempotencyKey: 'order-2' }),
+      queue.enqueue(message('y@one.test', 'Y'), { idempotencyKey: 'order-2' }),
+    ])
+    expect(x).toEqual(y)
+    const stored = await redis.get(`bull:${name}:mail:${x!.id}:raw`)
+    const status = await queue.status(x!.id)
+    expect(stored).toContain(`Message-ID: ${status?.messageId}`)
+    expect(stored).toContain(`To: ${status?.recipients[0]?.address}`)
   })
 
   it('reports delayed and prioritized jobs, and takes higher priorities first', async () => {
