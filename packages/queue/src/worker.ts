@@ -12,6 +12,7 @@ import type { MailWorker, MessageState, RateLimit, WorkerOptions } from './types
 
 const DEFAULT_CONCURRENCY = 16
 const DEFAULT_SLOW_DOWN_MS = 60_000
+const MAX_TAKEOVERS = 5
 /** The window in which a scope without a limit counts its transactions (to halve on a 421). */
 const DEFAULT_WINDOW_MS = 1000
 
@@ -271,6 +272,9 @@ export function createWorker(options: WorkerOptions): MailWorker {
     concurrency,
     lockDuration,
     stalledInterval,
+    // A job whose worker died is taken over up to this many times (a re-run never resends a
+    // settled or in-flight recipient); past that it fails, as a message that kills its workers.
+    maxStalledCount: MAX_TAKEOVERS,
     autorun: true,
   })
   // Without an 'error' listener Node would throw BullMQ's errors at the process.
