@@ -54,8 +54,19 @@ function parseUrl(url: string): RedisOptions {
   return options
 }
 
-/** Opens a connection (lazily: ioredis connects on the first command). */
-export function connect(connection: RedisConnection): Redis {
+/**
+ * Opens a connection (lazily: ioredis connects on the first command). While Redis cannot be
+ * reached, ioredis reconnects and commands wait; each failed attempt goes to `onError`.
+ */
+export function connect(
+  connection: RedisConnection,
+  onError: (error: Error) => void = ignore,
+): Redis {
   // ioredis types its constructor by reply mapping; these options keep the default one.
-  return new Redis(redisOptions(connection) as RedisOptions & { replyMapping?: 'legacy' })
+  const redis = new Redis(redisOptions(connection) as RedisOptions & { replyMapping?: 'legacy' })
+  // Without a listener ioredis prints every failed attempt to the console.
+  redis.on('error', onError)
+  return redis
 }
+
+function ignore(): void {}

@@ -105,20 +105,22 @@ export function createQueue(options: QueueOptions): MailQueue {
   }
 
   async function drained(opts: { timeoutMs?: number } = {}): Promise<void> {
+    const { timeoutMs } = opts
+    if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
+      throw new QueueError('options.timeoutMs', 'must be a number of milliseconds >= 0')
+    }
     const idle = async () => {
       const c = await counts()
       return c.waiting + c.delayed + c.active === 0
     }
-    if (await idle()) return
-    // Checked again on every job event of the queue (a signal), and once a second besides in
-    // case an event was missed while the events connection reconnected.
+    // Checked at once, then again on every job event of the queue (a signal), and once a second
+    // besides in case an event was missed while the events connection reconnected.
     const eventsRedis = connect(options.connection)
     const events = new QueueEvents(name, { connection: eventsRedis, prefix })
     try {
-      await events.waitUntilReady()
       await new Promise<void>((resolve, reject) => {
         let done = false
-        const finish = (error?: Error) => {
+        const finish = (error?: unknown) => {
           if (done) return
           done = true
           clearTimeout(timer)
@@ -130,19 +132,25 @@ export function createQueue(options: QueueOptions): MailQueue {
         const check = () => {
           idle().then((yes) => yes && finish(), finish)
         }
+        // The time counts from the call, connecting included.
         const timer =
-          opts.timeoutMs === undefined
+          timeoutMs === undefined
             ? undefined
             : setTimeout(
-                () => finish(new Error(`queue ${name}: not drained within ${opts.timeoutMs} ms`)),
-                opts.timeoutMs,
+                () => finish(new Error(`queue ${name}: not drained within ${timeoutMs} ms`)),
+                timeoutMs,
               )
         const tick = setInterval(check, 1000)
-        for (const e of EVENTS) events.on(e, check)
-        check() // events before the subscription started are not replayed
+        check()
+        events.waitUntilReady().then(() => {
+          if (done) return
+          for (const e of EVENTS) events.on(e, check)
+          check() // events before the subscription started are not replayed
+        }, finish)
       })
     } finally {
-      await events.close()
+      // Not awaited: closing waits for a connection that may never come (Redis unreachable).
+      events.close().catch(() => {})
       eventsRedis.disconnect()
     }
   }

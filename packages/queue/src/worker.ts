@@ -93,7 +93,7 @@ export function createWorker(options: WorkerOptions): MailWorker {
   }
   const retry = transportOptions(options.transport)
   const transport = createTransport(retry.options)
-  const redis = connect(options.connection)
+  const redis = connect(options.connection, (error) => options.onError?.(error))
   const keys = queueKeys(prefix, name)
   const run = scripts(redis)
 

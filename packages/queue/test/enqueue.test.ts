@@ -1,5 +1,5 @@
 import { MimeError } from '@mail/mime'
-import { parseWithPython } from '@mail/testkit'
+import { parseWithPython, refusingPort } from '@mail/testkit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createQueue, createWorker, QueueError } from '../src/index.js'
@@ -119,5 +119,20 @@ describe('enqueue', () => {
     expect(sink.accepted).toEqual(ids)
     await expect(queue.drained({ timeoutMs: 200 })).rejects.toThrow(/not drained within 200 ms/)
     expect((await queue.status(later.id))?.state).toBe('delayed')
+  })
+})
+
+describe('a Redis that cannot be reached', () => {
+  it('drained() rejects once its time is up, connecting included, and close() returns', async () => {
+    const refusing = await refusingPort()
+    try {
+      const queue = createQueue({ connection: `redis://127.0.0.1:${refusing.port}` })
+      await expect(queue.drained({ timeoutMs: 300 })).rejects.toThrow(
+        'queue mail: not drained within 300 ms',
+      )
+      await queue.close()
+    } finally {
+      await refusing.release()
+    }
   })
 })
