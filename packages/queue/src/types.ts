@@ -181,7 +181,7 @@ export interface WorkerOptions {
    * rate limits.
    */
   transport: string | SmtpTransportOptions
-  /** Messages this worker sends at once. Default 8. */
+  /** Messages this worker sends at once. Default 16 (the pool pipelines them over its connections). */
   concurrency?: number
   /** Transactions of every worker of the queue together. */
   rateLimit?: RateLimit
