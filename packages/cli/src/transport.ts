@@ -23,11 +23,12 @@ export function chooseTarget(
   env: Record<string, string | undefined>,
   inboxDir: string,
   oauth2 = false,
+  command = 'send',
 ): Target {
   const given = smtp ?? (env.SMTP_URL || undefined)
   if (given === undefined) return { kind: 'inbox', dir: inboxDir }
   // With OAuth2 the URL names the mailbox without a password (see network.ts).
-  const { url, user } = oauth2 ? splitUser(given) : { url: given, user: undefined }
+  const { url, user } = oauth2 ? splitUser(given, command) : { url: given, user: undefined }
   const { host, port } = serverOf(url)
   const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`
   const target: Target = { kind: 'smtp', url, hostPort, source: smtp ? '--smtp' : 'SMTP_URL' }
