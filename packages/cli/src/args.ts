@@ -379,10 +379,10 @@ function queueArgs(
   command: string,
 ): QueueArgs {
   const redis = v.redis ?? (env.REDIS_URL || DEFAULT_REDIS)
-  if (!/^rediss?:\/\//i.test(redis)) {
+  if (!/^(rediss?|redis\+unix|unix):\/\//i.test(redis)) {
     const from = v.redis === undefined ? 'REDIS_URL' : '--redis'
     throw new UsageError(
-      `${from} expects redis://[user:password@]host[:port][/db] or rediss://..., got ${JSON.stringify(redis.replace(/\/\/[^@/]*@/, '//***@'))}`,
+      `${from} expects redis://[user:password@]host[:port][/db], rediss://... or redis+unix:///PATH, got ${JSON.stringify(redis.replace(/\/\/[^@/]*@/, '//***@'))}`,
       command,
     )
   }
