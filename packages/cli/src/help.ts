@@ -185,7 +185,7 @@ Exit codes: 0 queued (or status printed); 1 failure.
 
 export const WORKER_HELP = `mailx worker: send the messages of a Redis queue through an SMTP server, until stopped.
 
-Usage: mailx worker --smtp URL [--redis URL] [options]
+Usage: mailx worker [--smtp URL] [--redis URL] [options]
 
 Start as many workers as you like, on one machine or many: they share the queue, and the rate
 limits hold for all of them together. Each recipient accepted by the server is recorded and never
@@ -195,7 +195,8 @@ Ctrl-C (or SIGTERM) finishes the jobs in hand, then exits 0.
 
 Delivery (as \`mailx send\` takes it):
       --smtp URL           smtp://[user:pass@]host[:port][?security=...] or smtps://...;
-                           default: the SMTP_URL environment variable (required, one of the two)
+                           default: the SMTP_URL environment variable, else (to try it out) an
+                           embedded inbox in .mail/inbox (or MAIL_INBOX), read by mailx inbox
       --ca FILE            trust this PEM CA for the server's certificate
       --proxy URL          connect through socks5://... or http://... (or SMTP_PROXY)
       --oauth2-token-url URL, --oauth2-client-id ID, --oauth2-client-secret S,
@@ -216,6 +217,7 @@ Output:
 
 Examples:
   mailx worker --smtp smtps://user:secret@mail.example.com --rate 200/1s
+  mailx worker                     # into the local inbox, from the queue at redis://127.0.0.1:6379
   SMTP_URL='smtp://127.0.0.1:2525?security=none' mailx worker --concurrency 20
   mailx worker --redis redis://queue.internal:6379 --queue newsletters --smtp smtp://relay:587 --domain-rate 20/1s
 

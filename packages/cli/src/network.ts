@@ -78,6 +78,22 @@ export function splitUser(url: string, command = 'send'): { url: string; user: s
   return { url: m[1]! + url.slice(m[0].length), user }
 }
 
+/**
+ * The SMTP server given by `--smtp`, else `SMTP_URL`; undefined means the embedded inbox, which
+ * is in this process: a proxy or OAuth2 given as options for it is a usage error.
+ */
+export function givenServer(
+  args: ServerArgs,
+  env: Record<string, string | undefined>,
+  command: string,
+): string | undefined {
+  const server = args.smtp ?? (env.SMTP_URL || undefined)
+  if (server === undefined && (args.proxy !== undefined || oauth2Options(args))) {
+    throw new UsageError('--proxy and --oauth2-* need --smtp or SMTP_URL', command)
+  }
+  return server
+}
+
 /** `--proxy`, else `SMTP_PROXY` (empty counts as unset). */
 export function proxyOf(
   args: ServerArgs,

@@ -1,4 +1,5 @@
-import { serverOf } from '@mail/send'
+import type { Inbox } from '@mail/inbox'
+import { type SmtpTransportOptions, serverOf } from '@mail/send'
 import { splitUser } from './network.js'
 
 /** Where `send` delivers: a server given by URL, or the embedded inbox. */
@@ -34,4 +35,15 @@ export function chooseTarget(
   const target: Target = { kind: 'smtp', url, hostPort, source: smtp ? '--smtp' : 'SMTP_URL' }
   if (user !== undefined) target.user = user
   return target
+}
+
+/**
+ * How to reach an embedded inbox started in this process: plain SMTP on loopback, where there is
+ * no certificate to check.
+ */
+export function inboxEndpoint(
+  inbox: Inbox,
+): Pick<SmtpTransportOptions, 'host' | 'port' | 'security'> {
+  const url = new URL(inbox.smtpUrl)
+  return { host: url.hostname, port: Number(url.port), security: 'none' }
 }

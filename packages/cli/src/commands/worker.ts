@@ -1,14 +1,15 @@
+import { type Inbox, inboxDir, startInbox } from '@mail/inbox'
 import type { MessageStatus } from '@mail/queue'
 import type { SmtpTransportOptions } from '@mail/send'
 import { parseWorkerArgs, type RateArg, type WorkerArgs } from '../args.js'
 import { describeErrorLine, type ErrorContext } from '../errors.js'
 import { WORKER_HELP } from '../help.js'
 import { readInputFile } from '../message.js'
-import { networkOptions, oauth2Settings, proxyOf } from '../network.js'
-import { createProgress, EXIT, type Io, printable, reportError, UsageError } from '../output.js'
+import { givenServer, networkOptions, oauth2Settings, proxyOf } from '../network.js'
+import { createProgress, EXIT, type Io, printable, reportError } from '../output.js'
 import { checkRedis, redisHostPort } from '../redis.js'
 import { stopRequested } from '../stop.js'
-import { chooseTarget } from '../transport.js'
+import { chooseTarget, inboxEndpoint } from '../transport.js'
 
 /** `--rate 200/1s` as it was meant, for the start line. */
 const rateText = (r: RateArg) =>
@@ -24,24 +25,29 @@ export function jobLine(id: string, job: MessageStatus): string {
   return printable(`${job.state} ${id}: ${[counts, ...others].join(', ')}`)
 }
 
+/** Where the worker delivers, how it is named in messages, and what to close at the end. */
+interface Delivery {
+  options: SmtpTransportOptions
+  where: ErrorContext
+  /** `host:port`, or the embedded inbox's folder. */
+  shown: string
+  /** The embedded inbox, when there is no server. */
+  inbox?: Inbox
+}
+
 /**
  * The transport the worker delivers through, from the same flags and variables as `mailx send`:
- * `--smtp`/`SMTP_URL`, `--ca`, `--proxy`/`SMTP_PROXY` and the `--oauth2-*` settings.
+ * `--smtp`/`SMTP_URL`, `--ca`, `--proxy`/`SMTP_PROXY` and the `--oauth2-*` settings; without a
+ * server, as `send`, an embedded inbox in .mail/inbox (or MAIL_INBOX), here for the worker's life.
  */
-async function transportOf(
-  args: WorkerArgs,
-  io: Io,
-): Promise<{ options: SmtpTransportOptions; where: ErrorContext }> {
-  const server = args.smtp ?? (io.env.SMTP_URL || undefined)
-  if (server === undefined) {
-    throw new UsageError(
-      'worker needs --smtp URL (or SMTP_URL): the server it sends through',
-      'worker',
-    )
+async function deliveryOf(args: WorkerArgs, io: Io, server: string | undefined): Promise<Delivery> {
+  const oauth2 = server === undefined ? undefined : oauth2Settings(args, io.env, 'worker')
+  const dir = inboxDir(io.env, io.cwd)
+  const target = chooseTarget(args.smtp, io.env, dir, oauth2 !== undefined, 'worker')
+  if (target.kind === 'inbox') {
+    const inbox = await startInbox({ dir: target.dir, smtp: { port: 0 }, http: false })
+    return { options: inboxEndpoint(inbox), where: {}, shown: `the embedded inbox ${dir}`, inbox }
   }
-  const oauth2 = oauth2Settings(args, io.env, 'worker')
-  const target = chooseTarget(args.smtp, io.env, '', oauth2 !== undefined, 'worker')
-  if (target.kind !== 'smtp') throw new Error('unreachable: a server was given')
   const network = networkOptions(proxyOf(args, io.env), oauth2, target.user, 'worker')
   const ca =
     args.ca === undefined
@@ -52,7 +58,8 @@ async function transportOf(
     ...network,
     ...(ca === undefined ? {} : { tls: { ca } }),
   }
-  return { options, where: { url: target.source, hostPort: target.hostPort } }
+  const where = { url: target.source, hostPort: target.hostPort }
+  return { options, where, shown: target.hostPort }
 }
 
 /**
@@ -68,19 +75,20 @@ export async function runWorker(argv: string[], io: Io, signal?: AbortSignal): P
       io.stdout.write(WORKER_HELP)
       return EXIT.ok
     }
+    const server = givenServer(args, io.env, 'worker')
     where = { url: args.smtp === undefined ? 'SMTP_URL' : '--smtp' }
-    const transport = await transportOf(args, io)
-    where = transport.where
     const redisAt = redisHostPort(args.redis)
     await checkRedis(args.redis)
     const { createWorker } = await import('@mail/queue')
+    const delivery = await deliveryOf(args, io, server)
+    where = delivery.where
     const json = args.json
     let done = 0
     const stop = stopRequested(signal)
     try {
       const worker = createWorker({
         connection: args.redis,
-        transport: transport.options,
+        transport: delivery.options,
         ...(args.queue === undefined ? {} : { name: args.queue }),
         ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
         ...(args.rate === undefined ? {} : { rateLimit: args.rate }),
@@ -101,12 +109,12 @@ export async function runWorker(argv: string[], io: Io, signal?: AbortSignal): P
       const started = {
         queue: args.queue ?? 'mail',
         redis: redisAt,
-        smtp: transport.where.hostPort,
+        smtp: delivery.shown,
       }
       io.stdout.write(
         json
           ? `${JSON.stringify({ started })}\n`
-          : `worker on queue ${started.queue} at ${redisAt}, sending via ${started.smtp}${limits.length > 0 ? ` (${limits.join(', ')})` : ''} (Ctrl-C to stop)\n`,
+          : `worker on queue ${started.queue} at ${redisAt}, sending to ${started.smtp}${limits.length > 0 ? ` (${limits.join(', ')})` : ''} (Ctrl-C to stop)\n`,
       )
       const why = await stop.promise
       if (!json) io.stdout.write(`stopping (${why}): finishing active jobs\n`)
@@ -119,6 +127,7 @@ export async function runWorker(argv: string[], io: Io, signal?: AbortSignal): P
       return EXIT.ok
     } finally {
       stop.dispose()
+      await delivery.inbox?.close()
     }
   } catch (err) {
     const line = describeErrorLine(err, where)

@@ -2,11 +2,11 @@ import type { ChildProcess } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { readInbox } from '@mail/inbox'
 import {
   parseWithPython,
   type RedisServer,
   refusingPort,
-  startAiosmtpd,
   startRedis,
   startScriptedServer,
 } from '@mail/testkit'
@@ -37,13 +37,9 @@ let queueNumber = 0
 const queueName = () => `cli-${process.pid}-${++queueNumber}`
 
 /** `mailx worker --json` on `queue`; its JSON lines one by one. */
-function startWorker(queue: string, smtp: string) {
-  const child = spawnCli(
-    ['worker', '--json', '--redis', redis.url, '--queue', queue, '--smtp', smtp],
-    {
-      cwd: work.dir(),
-    },
-  )
+function startWorker(queue: string, more: string[] = []) {
+  const args = ['worker', '--json', '--redis', redis.url, '--queue', queue, ...more]
+  const child = spawnCli(args, { cwd: work.dir() })
   workers.push(child)
   const exit = finished(child)
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
@@ -68,72 +64,73 @@ function oneLine(r: CliResult): string {
 }
 
 describe('mailx enqueue and mailx worker', () => {
-  it('queue a message that a worker process delivers, whole; the same idempotency key gives the same job', async () => {
-    const server = await startAiosmtpd()
-    try {
-      const queue = queueName()
-      await writeFile(join(work.dir(), 'report.csv'), 'a,b\n1,2\n')
-      const message = [
-        '-f',
-        'News <news@example.com>',
-        '-t',
-        'reader@example.org',
-        '--bcc',
-        'audit@example.net',
-      ]
-      const content = ['-s', 'Issue 12', '--text', 'Hello from the queue', '-a', 'report.csv']
-      const key = ['--idempotency-key', 'issue-12-reader']
-      const first = await enqueue(queue, [...message, ...content, ...key])
-      expect(first.stderr).toBe('')
-      expect(first.code).toBe(0)
-      const id = first.stdout.trim()
-      expect(id).toMatch(/^\S+$/)
-      const again = await enqueue(queue, [...message, ...content, ...key, '--json'])
-      expect(JSON.parse(again.stdout)).toEqual({ id })
+  it('queue a message that a worker process delivers, whole, into the local inbox; the same idempotency key gives the same job', async () => {
+    const queue = queueName()
+    await writeFile(join(work.dir(), 'report.csv'), 'a,b\n1,2\n')
+    const message = ['-f', 'News <news@example.com>', '-t', 'reader@example.org']
+    const content = [
+      '--bcc',
+      'audit@example.net',
+      '-s',
+      'Issue 12',
+      '--text',
+      'Hello',
+      '-a',
+      'report.csv',
+    ]
+    const key = ['--idempotency-key', 'issue-12-reader']
+    const first = await enqueue(queue, [...message, ...content, ...key])
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    const id = first.stdout.trim()
+    expect(id).toMatch(/^\S+$/)
+    const again = await enqueue(queue, [...message, ...content, ...key, '--json'])
+    expect(JSON.parse(again.stdout)).toEqual({ id })
 
-      const worker = startWorker(queue, `smtp://127.0.0.1:${server.port}?security=none`)
-      expect((await worker.next()).started).toMatchObject({
-        queue,
-        smtp: `127.0.0.1:${server.port}`,
-      })
-      const { job } = await worker.next()
-      expect(job).toMatchObject({ id, state: 'sent' })
-      expect(
-        job.recipients.map((r: { address: string; status: string }) => [r.address, r.status]),
-      ).toEqual([
-        ['reader@example.org', 'accepted'],
-        ['audit@example.net', 'accepted'],
-      ])
-      const [received] = await server.waitFor(1)
-      expect(received!.rcptTos).toEqual(['reader@example.org', 'audit@example.net'])
-      const parsed = await parseWithPython(received!.data)
-      expect(parsed.defects).toEqual([])
-      expect(parsed.subject).toBe('Issue 12')
-      expect(parsed.text?.trim()).toBe('Hello from the queue')
-      expect(parsed.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([
-        ['report.csv', 'a,b\n1,2\n'],
-      ])
-      expect(received!.data.toString('latin1')).not.toMatch(/^Bcc:/im)
-      expect(parsed.messageId).toBe(job.messageId)
+    // No --smtp and no SMTP_URL: as `mailx send`, the embedded inbox in .mail/inbox.
+    const worker = startWorker(queue)
+    const inbox = join(work.dir(), '.mail', 'inbox')
+    expect((await worker.next()).started).toEqual({
+      queue,
+      redis: `127.0.0.1:${redis.port}`,
+      smtp: `the embedded inbox ${inbox}`,
+    })
+    const { job } = await worker.next()
+    expect(job).toMatchObject({ id, state: 'sent', attempts: 1 })
+    const outcome = (r: { address: string; status: string }) => [r.address, r.status]
+    expect(job.recipients.map(outcome)).toEqual([
+      ['reader@example.org', 'accepted'],
+      ['audit@example.net', 'accepted'],
+    ])
+    const [stored] = await readInbox(inbox).messages()
+    expect(stored?.envelope).toEqual({
+      from: 'news@example.com',
+      to: ['reader@example.org', 'audit@example.net'],
+    })
+    const parsed = await parseWithPython(await work.onlyStored())
+    expect(parsed.defects).toEqual([])
+    expect(parsed).toMatchObject({ subject: 'Issue 12', messageId: job.messageId })
+    expect(parsed.text?.trim()).toBe('Hello')
+    expect(parsed.headers.map(([name]) => name.toLowerCase())).not.toContain('bcc')
+    expect(parsed.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([
+      ['report.csv', 'a,b\n1,2\n'],
+    ])
 
-      const status = await enqueue(queue, ['--status', id])
-      expect(status.code).toBe(0)
-      const [head, messageId, ...recipients] = status.stdout.trimEnd().split('\n')
-      expect(head).toBe(`job ${id}: sent (1 attempt)`)
-      expect(messageId).toBe(`  Message-ID: ${job.messageId}`)
-      expect(recipients).toEqual([
-        expect.stringMatching(/^ {2}accepted: reader@example\.org \(250\b/),
-        expect.stringMatching(/^ {2}accepted: audit@example\.net \(250\b/),
-      ])
+    const status = await enqueue(queue, ['--status', id])
+    expect(status.code).toBe(0)
+    const [head, messageId, ...recipients] = status.stdout.trimEnd().split('\n')
+    expect(head).toBe(`job ${id}: sent (1 attempt)`)
+    expect(messageId).toBe(`  Message-ID: ${job.messageId}`)
+    expect(recipients).toEqual([
+      expect.stringMatching(/^ {2}accepted: reader@example\.org \(250\b/),
+      expect.stringMatching(/^ {2}accepted: audit@example\.net \(250\b/),
+    ])
 
-      worker.child.kill('SIGINT')
-      expect(await worker.next()).toEqual({ stopped: 'SIGINT', jobs: 1 })
-      const exit = await worker.exit
-      expect(exit.code).toBe(0)
-      expect(exit.stderr).toBe('')
-    } finally {
-      await server.stop()
-    }
+    worker.child.kill('SIGINT')
+    expect(await worker.next()).toEqual({ stopped: 'SIGINT', jobs: 1 })
+    const exit = await worker.exit
+    expect(exit.code).toBe(0)
+    expect(exit.stderr).toBe('')
   })
 
   it('SIGTERM while a message is in the middle of its SMTP transaction: the worker finishes it, then exits 0', async () => {
@@ -177,7 +174,7 @@ describe('mailx enqueue and mailx worker', () => {
         'held',
       ])
       const id = queued.stdout.trim()
-      const worker = startWorker(queue, `smtp://127.0.0.1:${server.port}?security=none`)
+      const worker = startWorker(queue, ['--smtp', `smtp://127.0.0.1:${server.port}?security=none`])
       await worker.next() // started
       await arrived
       worker.child.kill('SIGTERM')
@@ -199,10 +196,10 @@ describe('mailx enqueue and mailx worker', () => {
 })
 
 describe('mailx enqueue and mailx worker: what goes wrong, in one line', () => {
-  it('a worker without a server says which flag gives it', async () => {
-    const r = await runCli(['worker', '--rate', '200/1s'], { cwd: work.dir(), env: {} })
+  it('a worker without a server delivers into the local inbox, where a proxy makes no sense', async () => {
+    const r = await runCli(['worker', '--proxy', 'socks5://127.0.0.1:1080'], { cwd: work.dir() })
     expect(oneLine(r)).toBe(
-      'mailx: worker needs --smtp URL (or SMTP_URL): the server it sends through (see: mailx worker --help)',
+      'mailx: --proxy and --oauth2-* need --smtp or SMTP_URL (see: mailx worker --help)',
     )
   })
 
