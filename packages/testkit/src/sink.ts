@@ -37,6 +37,12 @@ export interface SinkFaultContext {
   from: string | undefined
   /** How many MAIL commands with this reverse-path the sink has seen, this one included. */
   attempt: number
+  /** At step 'rcpt': the forward-path of this RCPT command. */
+  address?: string
+  /** At step 'end': the content's Message-ID field ('<none>' without one). */
+  messageId?: string
+  /** From step 'rcpt' on: the recipients accepted so far in this transaction. */
+  recipients: readonly string[]
 }
 
 export interface SinkOptions {
@@ -61,6 +67,10 @@ export interface SinkTransaction {
   connection: number
   /** The reverse-path given to MAIL. */
   from: string
+  /** When MAIL arrived (`Date.now()`), for rate checks on the server's side. */
+  at: number
+  /** The forward-paths the sink accepted with 250, in order. */
+  to: string[]
   /** From the content's Message-ID field, once the content arrived. */
   messageId?: string
   /**
@@ -106,6 +116,7 @@ export interface SmtpSink {
 
 const MESSAGE_ID = /^Message-ID:[ \t]*(<[^>\r\n]+>)/im
 const MAIL_FROM = /^MAIL FROM:<([^>]*)>/i
+const RCPT_TO = /^RCPT TO:<([^>]*)>/i
 
 /** Starts the sink on 127.0.0.1, port 0. */
 export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink> {
@@ -161,7 +172,14 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     let secure = false
     let authenticated = options.auth === undefined
     let recipients = 0
-    const fault = (step: SinkStep) => options.fault?.(step, { connection, from: tx?.from, attempt })
+    const fault = (step: SinkStep, extra: { address?: string; messageId?: string } = {}) =>
+      options.fault?.(step, {
+        connection,
+        from: tx?.from,
+        attempt,
+        recipients: tx?.to ?? [],
+        ...extra,
+      })
     /** Carries out a fault: false when the conversation goes on. */
     const failed = (f: SinkFault | undefined): boolean => {
       if (f === undefined) return false
@@ -188,7 +206,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     const record = (from: string, outcome: SinkTransaction['outcome']): SinkTransaction => {
       attempt = (mails.get(from) ?? 0) + 1
       mails.set(from, attempt)
-      const t: SinkTransaction = { connection, from, outcome }
+      const t: SinkTransaction = { connection, from, at: Date.now(), to: [], outcome }
       state.transactions.push(t)
       changed()
       return t
@@ -241,7 +259,8 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
           write('503 5.5.1 MAIL first\r\n')
           continue
         }
-        const f = fault('rcpt')
+        const address = RCPT_TO.exec(line)?.[1] ?? ''
+        const f = fault('rcpt', { address })
         if (f === 'hangup') return hangUp()
         if (f !== undefined) {
           // One refused recipient does not end the transaction; a refused one is not counted.
@@ -254,6 +273,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
           continue
         }
         recipients++
+        tx.to.push(address)
         write('250 2.1.5 ok\r\n')
       } else if (verb === 'DATA') {
         if (tx === undefined || recipients === 0) {
@@ -284,7 +304,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
         seen.set(messageId, seenBefore + 1)
         const current = tx
         tx = undefined
-        const endFault = fault('end')
+        const endFault = fault('end', { messageId })
         const decision =
           endFault === 'hangup'
             ? 'drop'

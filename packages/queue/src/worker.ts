@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto'
+import { createTransport, type Envelope, parseSmtpUrl, type SmtpTransportOptions } from '@mail/send'
+import { DelayedError, type Job, Worker } from 'bullmq'
+import { connect, redisOptions } from './connection.js'
+import { QueueError } from './errors.js'
+import { ALL, domainScope, queueKeys } from './keys.js'
+import { backoffMs, judge, type Outcome, type Verdict } from './outcome.js'
+import { queueName } from './queue.js'
+import { scripts } from './scripts.js'
+import { type JobData, readStatus } from './status.js'
+import type { MailWorker, MessageState, RateLimit, WorkerOptions } from './types.js'
+
+const DEFAULT_CONCURRENCY = 16
+const DEFAULT_SLOW_DOWN_MS = 60_000
+/** The window in which a scope without a limit counts its transactions (to halve on a 421). */
+const DEFAULT_WINDOW_MS = 1000
+
+/** A worker's transport settings: the user's, pooled, with retries left to the worker. */
+function transportOptions(input: string | SmtpTransportOptions): {
+  options: SmtpTransportOptions
+  attempts: number
+  backoffMs: number
+} {
+  const given = typeof input === 'string' ? parseSmtpUrl(input) : input
+  if (typeof given !== 'object' || given === null) {
+    throw new QueueError('transport', 'must be an smtp:// URL or transport options')
+  }
+  const attempts = given.retry?.attempts ?? 3
+  const backoff = given.retry?.backoffMs ?? 1000
+  if (!Number.isSafeInteger(attempts) || attempts < 1) {
+    throw new QueueError('transport.retry.attempts', 'must be a whole number >= 1')
+  }
+  if (!Number.isFinite(backoff) || backoff < 0) {
+    throw new QueueError('transport.retry.backoffMs', 'must be a number of milliseconds >= 0')
+  }
+  // Each job attempt is one transaction through the shared limiter: the job retries, the
+  // transport does not.
+  const options = { ...given, pool: given.pool ?? true, retry: { attempts: 1 } }
+  return { options, attempts, backoffMs: backoff }
+}
+
+function checkLimit(limit: RateLimit | undefined, field: string): RateLimit | undefined {
+  if (limit === undefined) return undefined
+  const ok =
+    typeof limit === 'object' &&
+    limit !== null &&
+    Number.isSafeInteger(limit.messages) &&
+    limit.messages >= 1 &&
+    Number.isSafeInteger(limit.perMs) &&
+    limit.perMs >= 1
+  if (!ok) throw new QueueError(field, 'must be { messages, perMs }, whole numbers >= 1')
+  return limit
+}
+
+function positive(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new QueueError(field, 'must be a whole number >= 1')
+  }
+  return value
+}
+
+/**
+ * Starts a worker: it takes messages from the queue, sends them through a pooled `@mail/send`
+ * transport and records each recipient's outcome in Redis before the job completes. Any number
+ * of workers, in any number of processes or machines, may share a queue and its limits.
+ *
+ * @example
+ * const worker = createWorker({
+ *   connection: 'redis://127.0.0.1:6379',
+ *   transport: 'smtp://127.0.0.1:2525?security=none',
+ *   rateLimit: { messages: 200, perMs: 1000 },
+ * })
+ * process.on('SIGTERM', () => worker.close())
+ */
+export function createWorker(options: WorkerOptions): MailWorker {
+  if (typeof options !== 'object' || options === null) {
+    throw new QueueError('options', 'must be { connection, transport, ... }')
+  }
+  const { name, prefix } = queueName(options)
+  redisOptions(options.connection)
+  const rateLimit = checkLimit(options.rateLimit, 'rateLimit')
+  const domainRateLimit = checkLimit(options.domainRateLimit, 'domainRateLimit')
+  const concurrency = positive(options.concurrency, 'concurrency', DEFAULT_CONCURRENCY)
+  const slowDownMs = positive(options.slowDownMs, 'slowDownMs', DEFAULT_SLOW_DOWN_MS)
+  const lockDuration = positive(options.lockDurationMs, 'lockDurationMs', 30_000)
+  const stalledInterval = positive(options.stalledIntervalMs, 'stalledIntervalMs', 30_000)
+  const retry = transportOptions(options.transport)
+  const transport = createTransport(retry.options)
+  const redis = connect(options.connection)
+  const keys = queueKeys(prefix, name)
+  const run = scripts(redis)
+
+  /** A scope's limit and window (window only, limit 0, for a scope without a limit). */
+  const scopeLimit = (scope: string): [number, number] => {
+    const limit = scope === ALL ? rateLimit : domainRateLimit
+    const other = scope === ALL ? domainRateLimit : rateLimit
+    return limit === undefined
+      ? [0, other?.perMs ?? DEFAULT_WINDOW_MS]
+      : [limit.messages, limit.perMs]
+  }
+
+  /** Waits until the transport and every recipient domain have room for one transaction. */
+  async function acquire(pending: readonly string[]): Promise<void> {
+    const scopes = [ALL, ...new Set(pending.map(domainScope))]
+    const zsets = scopes.map((s) => keys.limit(s))
+    const slows = scopes.map((s) => keys.slow(s))
+    const limits = scopes.map(scopeLimit)
+    for (;;) {
+      const wait = await run.acquire([...zsets, ...slows], randomUUID(), limits)
+      if (wait <= 0) return
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+
+  async function slowDown(verdict: Verdict): Promise<void> {
+    const scopes = new Set(verdict.slowDown.addresses.map(domainScope))
+    if (verdict.slowDown.all) scopes.add(ALL)
+    for (const scope of scopes) {
+      const [limit, window] = scopeLimit(scope)
+      await run.slowDown(keys.slow(scope), keys.limit(scope), limit, window, slowDownMs)
+    }
+  }
+
+  /** Writes a transaction's outcomes: settled recipients, transient refusals, nothing in flight. */
+  async function record(id: string, verdict: Verdict): Promise<void> {
+    const m = redis.multi()
+    for (const [address, o] of verdict.settled) {
+      m.hset(keys.settled(id), address, JSON.stringify(o))
+      m.hdel(keys.last(id), address)
+    }
+    for (const [address, o] of verdict.transient) m.hset(keys.last(id), address, JSON.stringify(o))
+    if (!verdict.started) m.hincrby(keys.meta(id), 'attempts', -1)
+    if (verdict.error !== undefined) m.hset(keys.meta(id), 'error', verdict.error)
+    m.del(keys.inflight(id))
+    await m.exec()
+  }
+
+  /** Retries ran out: the recipients still refused for now are refused for good. */
+  async function giveUp(id: string): Promise<void> {
+    const last = await redis.hgetall(keys.last(id))
+    const m = redis.multi()
+    for (const [address, stored] of Object.entries(last)) {
+      const o = JSON.parse(stored) as Outcome
+      m.hsetnx(keys.settled(id), address, JSON.stringify({ ...o, status: 'rejected' }))
+    }
+    m.del(keys.last(id))
+    await m.exec()
+  }
+
+  /** Every recipient is settled: the bytes are no longer needed. */
+  async function finish(job: Job<JobData>): Promise<MessageState> {
+    const id = job.id!
+    await redis.del(keys.raw(id))
+    const status = await readStatus(redis, keys, id, job.data, 'completed')
+    options.onSettled?.(id, status)
+    return status.state
+  }
+
+  const unknown = JSON.stringify({
+    status: 'unknown',
+    response: 'the worker sending it stopped after the end of the data, before the reply',
+  } satisfies Outcome)
+
+  async function processJob(job: Job<JobData>, token?: string): Promise<MessageState> {
+    const id = job.id!
+    // Taken up again after its worker died: recipients whose end of data may have gone out are
+    // settled as unknown, never resent.
+    await run.recover(keys.inflight(id), keys.settled(id), keys.last(id), unknown)
+    const settled = await redis.hkeys(keys.settled(id))
+    const pending = job.data.to.filter((address) => !settled.includes(address))
+    if (pending.length === 0) return finish(job)
+
+    await acquire(pending)
+    const raw = await redis.getBuffer(keys.raw(id))
+    if (raw === null) throw new Error(`queue ${name}: the message of job ${id} is not in Redis`)
+    const attempt = await redis.hincrby(keys.meta(id), 'attempts', 1)
+    const envelope: Envelope = { from: job.data.from, to: pending }
+    if (job.data.smtputf8 === true) envelope.smtputf8 = true
+    let lockLost = false
+    const beforeEnd = async () => {
+      const held = await run.markInFlight(
+        keys.lock(id),
+        keys.inflight(id),
+        token ?? '',
+        attempt,
+        pending,
+      )
+      if (!held) {
+        lockLost = true
+        throw new Error(`queue ${name}: job ${id} was taken up by another worker`)
+      }
+    }
+    let verdict: Verdict
+    try {
+      verdict = judge(pending, { info: await transport.sendRaw(envelope, raw, { beforeEnd }) })
+    } catch (error) {
+      // Another worker owns the job now: its outcome is theirs to record.
+      if (lockLost) throw error
+      verdict = judge(pending, { error })
+    }
+    await record(id, verdict)
+    await slowDown(verdict)
+    if (verdict.transient.size > 0) {
+      const tries = await redis.hincrby(keys.meta(id), 'tries', 1)
+      if (tries < retry.attempts) {
+        await job.moveToDelayed(Date.now() + backoffMs(tries, retry.backoffMs), token)
+        throw new DelayedError()
+      }
+      await giveUp(id)
+    }
+    return finish(job)
+  }
+
+  const worker = new Worker<JobData, MessageState>(name, processJob, {
+    connection: redis,
+    prefix,
+    concurrency,
+    lockDuration,
+    stalledInterval,
+    autorun: true,
+  })
+  // BullMQ reports job failures on this event; without a listener Node would throw them.
+  worker.on('error', () => {})
+
+  return {
+    async ready() {
+      await worker.waitUntilReady()
+    },
+    async close() {
+      await worker.close()
+      await transport.close()
+      await redis.quit().catch(() => redis.disconnect())
+    },
+  }
+}
