@@ -8,8 +8,12 @@ import { checkRedis, redisHostPort } from '../redis.js'
 
 /** One recipient's line of `--status`: its address, its outcome and the server's reply. */
 function recipientLine(r: MessageStatus['recipients'][number]): string {
-  const reply = [r.code, r.enhancedCode, r.response].filter((x) => x !== undefined && x !== '')
-  return `  ${r.status}: ${r.address}${reply.length > 0 ? ` (${printable(reply.join(' '))})` : ''}`
+  const text = r.response ?? ''
+  // The response is usually the reply line itself, its code included: say the code once.
+  const reply = /^\d{3}\b/.test(text)
+    ? text
+    : [r.code, r.enhancedCode, text].filter((x) => x !== undefined && x !== '').join(' ')
+  return `  ${r.status}: ${r.address}${reply === '' ? '' : ` (${printable(reply)})`}`
 }
 
 /** `--status ID`: the job's state, attempts and each recipient's outcome. */

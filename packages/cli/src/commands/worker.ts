@@ -122,7 +122,7 @@ export async function runWorker(argv: string[], io: Io, signal?: AbortSignal): P
       io.stdout.write(
         json
           ? `${JSON.stringify({ stopped: why, jobs: done })}\n`
-          : `stopped (${why}) after ${done} jobs\n`,
+          : `stopped (${why}) after ${done} job${done === 1 ? '' : 's'}\n`,
       )
       return EXIT.ok
     } finally {
