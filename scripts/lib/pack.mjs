@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export const root = resolve(import.meta.dirname, '..', '..')
-export const publicPackages = ['mime', 'smtp', 'send', 'inbox', 'cli']
+export const publicPackages = ['mime', 'smtp', 'send', 'queue', 'inbox', 'cli']
 
 export function run(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...opts })
