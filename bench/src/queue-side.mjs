@@ -6,17 +6,19 @@
 import { performance } from 'node:perf_hooks'
 import { smallMessage } from './fixtures.mjs'
 
-/** Child task: `count` small messages through one pooled transport's sendMany; resolves ms. */
+/** Child task: `count` small messages through one pooled transport's sendMany; resolves ms and CPU ms. */
 export async function sendManyTask({ port, count, pool }) {
   const { createTransport } = await import('@mail/send')
   const transport = createTransport({ host: '127.0.0.1', port, security: 'none', pool })
   const messages = Array.from({ length: count }, (_, i) => smallMessage(i))
+  const cpu = process.cpuUsage()
   const start = performance.now()
   let failed = 0
   for await (const r of transport.sendMany(messages)) if (r.error) failed++
   const ms = performance.now() - start
+  const { user, system } = process.cpuUsage(cpu)
   await transport.close()
-  return { ms, failed }
+  return { ms, failed, cpuMs: (user + system) / 1000 }
 }
 
 if (process.send && process.argv[2]?.startsWith('{')) {

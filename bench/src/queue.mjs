@@ -175,6 +175,7 @@ async function sendManyRun(tk) {
       rate: steadyRate(accepted(sink).map((t) => t.at)),
       maxOpen: sink.maxOpen,
       failed: r.failed,
+      cpuMsPerMessage: r.cpuMs / SCALE_COUNT,
     }
   } finally {
     await sink.stop()
@@ -348,7 +349,7 @@ export async function run() {
     })
     notes.push(
       `Scale: ${SCALE_COUNT.toLocaleString('en-US')} small messages queued first, then worker processes (concurrency ${CONCURRENCY}, pool: true) started; deliveries/s over the 20th-90th percentile of the server's accepted arrivals. Connections the server saw open at once: 1 worker ${one.maxOpen}, 3 workers ${three.maxOpen}, sendMany ${many.maxOpen}${many.failed ? `; sendMany failures ${many.failed}` : ''}. One connection carries at most ${Math.round(1000 / SLOW_MS)} transactions/s here (the server reads the next command after its reply), so ${one.maxOpen} connections cap a worker at ${Math.round((one.maxOpen * 1000) / SLOW_MS)}/s.`,
-      `Where the time goes (1 worker): ${fmtCost(one.cost)}; (3 workers): ${fmtCost(three.cost)}. The machine has ${availableParallelism()} cores shared with other work (load average ${loadavg()[0].toFixed(1)} at the end of the scale runs).`,
+      `Where the time goes (1 worker): ${fmtCost(one.cost)}; (3 workers): ${fmtCost(three.cost)}; sendMany alone: ${many.cpuMsPerMessage.toFixed(2)} ms CPU per message (building included). The machine has ${availableParallelism()} cores shared with other work (load average ${loadavg()[0].toFixed(1)} at the end of the scale runs).`,
     )
 
     const limit = await limitRun(tk, queueMod, redis)
