@@ -54,7 +54,7 @@ if cap ~= nil and at ~= nil and now - at < window then return cap end
 if cap == nil then
   local limit = tonumber(ARGV[1])
   local seen = redis.call('ZCOUNT', KEYS[2], '(' .. (now - window), '+inf')
-  if limit == 0 or (seen > 0 and seen < limit) then cap = seen else cap = limit end
+  if limit > 0 then cap = limit else cap = math.max(seen, 1) end
 end
 cap = math.max(1, math.floor(cap / 2))
 redis.call('HSET', KEYS[1], 'cap', cap, 'at', now)
@@ -64,11 +64,15 @@ return cap`
 /**
  * Marks recipients in flight just before the end of the data, only while this worker still
  * holds the job's lock (else another worker owns the job: returns 0 and nothing is marked).
- * KEYS[1]: the job's lock; KEYS[2]: its in-flight hash. ARGV[1]: the token; ARGV[2]: the
- * attempt; ARGV[3..]: addresses.
+ * The transaction's limiter entries move to this moment: it reached the server between its
+ * slot and now, so counting it from now keeps every window as the server sees it.
+ * KEYS[1]: the job's lock; KEYS[2]: its in-flight hash; KEYS[3..]: the limiter scopes' sets.
+ * ARGV[1]: the token; ARGV[2]: the attempt; ARGV[3]: the limiter member; ARGV[4..]: addresses.
  */
 const MARK_IN_FLIGHT = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-for i = 3, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], ARGV[2]) end
+for i = 4, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], ARGV[2]) end
+${NOW}
+for i = 3, #KEYS do redis.call('ZADD', KEYS[i], 'XX', now, ARGV[3]) end
 return 1`
 
 /**
@@ -101,10 +105,8 @@ export interface Scripts {
   acquire(keys: string[], member: string, limits: [number, number][]): Promise<number>
   slowDown(slow: string, zset: string, limit: number, window: number, ms: number): Promise<number>
   markInFlight(
-    lock: string,
-    inflight: string,
-    token: string,
-    attempt: number,
+    job: { lock: string; inflight: string; token: string; attempt: number },
+    slot: { zsets: string[]; member: string },
     addresses: string[],
   ): Promise<boolean>
   recover(inflight: string, settled: string, last: string, unknown: string): Promise<number>
@@ -132,8 +134,9 @@ export function scripts(redis: Redis): Scripts {
     async slowDown(slow, zset, limit, window, ms) {
       return Number(await slowDown(2, slow, zset, limit, window, ms))
     },
-    async markInFlight(lock, inflight, token, attempt, addresses) {
-      return (await mark(2, lock, inflight, token, attempt, ...addresses)) === 1
+    async markInFlight({ lock, inflight, token, attempt }, { zsets, member }, addresses) {
+      const keys = [lock, inflight, ...zsets]
+      return (await mark(keys.length, ...keys, token, attempt, member, ...addresses)) === 1
     },
     async recover(inflight, settled, last, unknown) {
       return Number(await recover(3, inflight, settled, last, unknown))

@@ -188,6 +188,13 @@ export interface WorkerOptions {
   /** Transactions per recipient domain (each domain of the transaction's recipients). */
   domainRateLimit?: RateLimit
   /**
+   * Milliseconds added to the window in which the limits count transactions, so that they hold
+   * as the server sees them: a transaction reaches the server a little after it took its slot
+   * in Redis (more when a connection must be opened first). Default a tenth of `perMs`, at
+   * most 100.
+   */
+  limitMarginMs?: number
+  /**
    * How long a 421 or 4.7.x reply halves the allowed rate of the transport (a reply to the
    * whole transaction) or of the recipient's domain (a reply to one RCPT), for every worker.
    * Default 60,000.

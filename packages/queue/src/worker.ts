@@ -14,6 +14,8 @@ const DEFAULT_CONCURRENCY = 16
 const DEFAULT_SLOW_DOWN_MS = 60_000
 /** The window in which a scope without a limit counts its transactions (to halve on a 421). */
 const DEFAULT_WINDOW_MS = 1000
+/** The largest default margin added to a limiter's window. */
+const MAX_MARGIN_MS = 100
 
 /** A worker's transport settings: the user's, pooled, with retries left to the worker. */
 function transportOptions(input: string | SmtpTransportOptions): {
@@ -85,30 +87,43 @@ export function createWorker(options: WorkerOptions): MailWorker {
   const slowDownMs = positive(options.slowDownMs, 'slowDownMs', DEFAULT_SLOW_DOWN_MS)
   const lockDuration = positive(options.lockDurationMs, 'lockDurationMs', 30_000)
   const stalledInterval = positive(options.stalledIntervalMs, 'stalledIntervalMs', 30_000)
+  if (options.limitMarginMs !== undefined) {
+    if (!Number.isSafeInteger(options.limitMarginMs) || options.limitMarginMs < 0) {
+      throw new QueueError('limitMarginMs', 'must be a whole number >= 0')
+    }
+  }
   const retry = transportOptions(options.transport)
   const transport = createTransport(retry.options)
   const redis = connect(options.connection)
   const keys = queueKeys(prefix, name)
   const run = scripts(redis)
 
-  /** A scope's limit and window (window only, limit 0, for a scope without a limit). */
+  /**
+   * A scope's limit and the window it is counted in (window only, limit 0, for a scope without
+   * a limit): `perMs` plus the margin, since a transaction reaches the server a little after it
+   * took its slot (later when a connection must be opened first).
+   */
   const scopeLimit = (scope: string): [number, number] => {
     const limit = scope === ALL ? rateLimit : domainRateLimit
     const other = scope === ALL ? domainRateLimit : rateLimit
-    return limit === undefined
-      ? [0, other?.perMs ?? DEFAULT_WINDOW_MS]
-      : [limit.messages, limit.perMs]
+    const perMs = limit?.perMs ?? other?.perMs ?? DEFAULT_WINDOW_MS
+    const margin = options.limitMarginMs ?? Math.min(MAX_MARGIN_MS, Math.ceil(perMs / 10))
+    return [limit?.messages ?? 0, perMs + margin]
   }
 
-  /** Waits until the transport and every recipient domain have room for one transaction. */
-  async function acquire(pending: readonly string[]): Promise<void> {
+  /**
+   * Waits until the transport and every recipient domain have room for one transaction; the
+   * slot is the limiter sets and the member that counts it in each.
+   */
+  async function acquire(pending: readonly string[]): Promise<{ zsets: string[]; member: string }> {
     const scopes = [ALL, ...new Set(pending.map(domainScope))]
     const zsets = scopes.map((s) => keys.limit(s))
     const slows = scopes.map((s) => keys.slow(s))
     const limits = scopes.map(scopeLimit)
+    const member = randomUUID()
     for (;;) {
-      const wait = await run.acquire([...zsets, ...slows], randomUUID(), limits)
-      if (wait <= 0) return
+      const wait = await run.acquire([...zsets, ...slows], member, limits)
+      if (wait <= 0) return { zsets, member }
       await new Promise((resolve) => setTimeout(resolve, wait))
     }
   }
@@ -171,7 +186,7 @@ export function createWorker(options: WorkerOptions): MailWorker {
     const pending = job.data.to.filter((address) => !settled.includes(address))
     if (pending.length === 0) return finish(job)
 
-    await acquire(pending)
+    const slot = await acquire(pending)
     const raw = await redis.getBuffer(keys.raw(id))
     if (raw === null) throw new Error(`queue ${name}: the message of job ${id} is not in Redis`)
     const attempt = await redis.hincrby(keys.meta(id), 'attempts', 1)
@@ -179,13 +194,8 @@ export function createWorker(options: WorkerOptions): MailWorker {
     if (job.data.smtputf8 === true) envelope.smtputf8 = true
     let lockLost = false
     const beforeEnd = async () => {
-      const held = await run.markInFlight(
-        keys.lock(id),
-        keys.inflight(id),
-        token ?? '',
-        attempt,
-        pending,
-      )
+      const job = { lock: keys.lock(id), inflight: keys.inflight(id), token: token ?? '', attempt }
+      const held = await run.markInFlight(job, slot, pending)
       if (!held) {
         lockLost = true
         throw new Error(`queue ${name}: job ${id} was taken up by another worker`)

@@ -52,6 +52,11 @@ export interface SinkOptions {
   onDataCommand?: (ctx: { connection: number; transaction: number }) => 'drop' | undefined
   /** Called when a connection opens; 'stall' sends no greeting (for abort tests). */
   onConnect?: (connection: number) => 'stall' | undefined
+  /**
+   * Milliseconds the sink takes before it replies to the final dot, as a slow server does
+   * (replies on one connection keep their order). Default 0.
+   */
+  replyDelayMs?: number
   /** Advertise PIPELINING. Default true. */
   pipelining?: boolean
   /** Offer STARTTLS with testkit's certificate (see `ca`) and require it before AUTH and MAIL. */
@@ -310,6 +315,9 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
         const current = tx
         tx = undefined
         const endFault = fault('end', { messageId })
+        if (options.replyDelayMs !== undefined && options.replyDelayMs > 0) {
+          await new Promise((resolve) => setTimeout(resolve, options.replyDelayMs))
+        }
         const decision =
           endFault === 'hangup'
             ? 'drop'

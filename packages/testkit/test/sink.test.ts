@@ -24,8 +24,56 @@ describe('startSmtpSink', () => {
       await sink.until(() => sink.closed === 1)
       expect(sink.accepted).toEqual(['<one@x>'])
       expect(sink.transactions).toEqual([
-        { connection: 1, from: 'a@x.test', messageId: '<one@x>', outcome: 'accepted' },
+        {
+          connection: 1,
+          from: 'a@x.test',
+          at: expect.any(Number),
+          to: ['b@x.test'],
+          messageId: '<one@x>',
+          outcome: 'accepted',
+        },
       ])
+    } finally {
+      await sink.stop()
+    }
+  })
+
+  it('names the recipient to a rcpt fault and keeps the accepted ones; replies after replyDelayMs', async () => {
+    const seen: string[] = []
+    const sink = await startSmtpSink({
+      replyDelayMs: 50,
+      fault: (step, ctx) => {
+        if (step === 'rcpt') seen.push(`${ctx.address} after [${ctx.recipients.join(',')}]`)
+        if (step === 'end') seen.push(`end ${ctx.messageId}`)
+        return step === 'rcpt' && ctx.address === 'no@x.test' ? '550 5.1.1 no' : undefined
+      },
+    })
+    try {
+      const c = await RawClient.open(sink.port)
+      await c.reply()
+      await c.command('EHLO x')
+      await c.command('MAIL FROM:<a@x.test>')
+      expect(await c.command('RCPT TO:<b@x.test>')).toMatch(/^250 /)
+      expect(await c.command('RCPT TO:<no@x.test>')).toBe('550 5.1.1 no\r\n')
+      expect(await c.command('RCPT TO:<c@x.test>')).toMatch(/^250 /)
+      await c.command('DATA')
+      c.write('Message-ID: <d@x>\r\n\r\nHi\r\n.\r\n')
+      let replied = false
+      const reply = c.reply().then((r) => {
+        replied = true
+        return r
+      })
+      await sink.until(() => seen.includes('end <d@x>'))
+      expect(replied).toBe(false)
+      expect(await reply).toMatch(/^250 /)
+      expect(seen).toEqual([
+        'b@x.test after []',
+        'no@x.test after [b@x.test]',
+        'c@x.test after [b@x.test]',
+        'end <d@x>',
+      ])
+      expect(sink.transactions[0]?.to).toEqual(['b@x.test', 'c@x.test'])
+      c.close()
     } finally {
       await sink.stop()
     }
