@@ -63,11 +63,6 @@ export interface SinkOptions {
   starttls?: boolean
   /** Offer AUTH PLAIN and require these credentials before MAIL. */
   auth?: { user: string; pass: string }
-  /**
-   * Milliseconds the sink waits after the final dot before it replies (a slow server: the
-   * connection reads nothing else meanwhile). Default 0.
-   */
-  replyDelayMs?: number
   /** Called at every step; a fault replaces the normal answer (seeded fault models). */
   fault?: (step: SinkStep, ctx: SinkFaultContext) => SinkFault | undefined
 }
@@ -331,9 +326,6 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
           if (decision === 'drop') return hangUp()
           await c.readLine() // until the client gives up and closes
           return
-        }
-        if ((options.replyDelayMs ?? 0) > 0) {
-          await new Promise((resolve) => setTimeout(resolve, options.replyDelayMs))
         }
         state.replies.push({ messageId, reply: decision })
         current.outcome = decision.startsWith('2') ? 'accepted' : 'refused'
