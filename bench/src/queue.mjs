@@ -288,6 +288,7 @@ async function faultRun(tk, queueMod, redis) {
     c.missing = 0
     c.coRecipientsOk = 0
     c.coRecipients = 0
+    c.coRecipientsUnknown = 0
     statuses.forEach((s, i) => {
       if (s?.state === 'unknown') c.unknownJobs++
       for (const address of inputs[i].to) {
@@ -303,8 +304,11 @@ async function faultRun(tk, queueMod, redis) {
         } else if (r?.status === 'rejected' && n === 0) {
           c.rejected++
           if (address !== BLOCKED) c.wrongRejected++
-        } else if (r?.status === 'unknown' && n <= 1) c.unknown++
-        else c.missing++
+        } else if (r?.status === 'unknown' && n <= 1) {
+          c.unknown++
+          // Its transaction was cut after the data (a hang-up, the kill): unknown is its due.
+          if (blockedJob) c.coRecipientsUnknown++
+        } else c.missing++
       }
     })
     const hangups = sink.transactions.filter((t) => t.outcome === 'taken').length
@@ -388,16 +392,17 @@ export async function run() {
       target: '≤ 1x',
       pass: f.unknownJobs <= unknownBound,
     })
+    const coKnown = f.coRecipients - f.coRecipientsUnknown
     rows.push({
-      figure: "Fault run: the 550 address's co-recipients delivered once ÷ all of them",
+      figure: "Fault run: the 550 address's co-recipients delivered once ÷ those not unknown",
       ours: String(f.coRecipientsOk),
-      reference: String(f.coRecipients),
-      vsReference: ratio(f.coRecipientsOk, f.coRecipients),
+      reference: String(coKnown),
+      vsReference: ratio(f.coRecipientsOk, coKnown),
       target: '1x',
-      pass: f.coRecipientsOk === f.coRecipients,
+      pass: f.coRecipientsOk === coKnown,
     })
     notes.push(
-      `Fault run: 3 worker processes (concurrency ${CONCURRENCY}, lock 5 s, stall check every 2 s, retry 6 attempts from 100 ms), ${FAULT_COUNT.toLocaleString('en-US')} messages of 1-3 recipients, ${f.pairs.toLocaleString('en-US')} pairs; the server refused ${BLOCKED} with 550 at RCPT, answered 451 to ${f.refused451} transactions and hung up after the data of ${f.hangups} (seeded ${SEED}); one worker killed with SIGKILL after 40% and a new one started; ${f.transactions.toLocaleString('en-US')} transactions in ${fmtMs(f.tookMs)}. Pairs: ${f.delivered} delivered once, ${f.rejected} rejected (${f.wrongRejected} not the 550 address), ${f.unknown} unknown, ${f.duplicated} delivered twice, ${f.missing} otherwise (missing or pending).`,
+      `Fault run: 3 worker processes (concurrency ${CONCURRENCY}, lock 5 s, stall check every 2 s, retry 6 attempts from 100 ms), ${FAULT_COUNT.toLocaleString('en-US')} messages of 1-3 recipients, ${f.pairs.toLocaleString('en-US')} pairs; the server refused ${BLOCKED} with 550 at RCPT, answered 451 to ${f.refused451} transactions and hung up after the data of ${f.hangups} (seeded ${SEED}); one worker killed with SIGKILL after 40% and a new one started; ${f.transactions.toLocaleString('en-US')} transactions in ${fmtMs(f.tookMs)}. Pairs: ${f.delivered} delivered once, ${f.rejected} rejected (${f.wrongRejected} not the 550 address), ${f.unknown} unknown (${f.coRecipientsUnknown} of them co-recipients of the 550 address, cut by a hang-up or the kill), ${f.duplicated} delivered twice, ${f.missing} otherwise (missing or pending).`,
     )
   } finally {
     await redis.stop()
