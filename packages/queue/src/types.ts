@@ -188,10 +188,10 @@ export interface WorkerOptions {
   /** Transactions per recipient domain (each domain of the transaction's recipients). */
   domainRateLimit?: RateLimit
   /**
-   * Milliseconds added to the window in which the limits count transactions, so that they hold
-   * as the server sees them: a transaction reaches the server a little after it took its slot
-   * in Redis (more when a connection must be opened first). Default a tenth of `perMs`, at
-   * most 100.
+   * Milliseconds added to the window in which the limits count transactions. The limits hold
+   * without it as the server sees them: a transaction counts from the moment it had surely
+   * reached the server (the end of its data, or its end), measured by Redis's clock. A margin
+   * only guards against a server whose clock runs at another pace. Default 0.
    */
   limitMarginMs?: number
   /**

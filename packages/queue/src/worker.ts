@@ -4,7 +4,7 @@ import { DelayedError, type Job, Worker } from 'bullmq'
 import { connect, redisOptions } from './connection.js'
 import { QueueError } from './errors.js'
 import { ALL, domainScope, queueKeys } from './keys.js'
-import { backoffMs, judge, type Outcome, type Verdict } from './outcome.js'
+import { backoffMs, judge, messageState, type Outcome, type Verdict } from './outcome.js'
 import { queueName } from './queue.js'
 import { scripts } from './scripts.js'
 import { type JobData, readStatus } from './status.js'
@@ -14,8 +14,6 @@ const DEFAULT_CONCURRENCY = 16
 const DEFAULT_SLOW_DOWN_MS = 60_000
 /** The window in which a scope without a limit counts its transactions (to halve on a 421). */
 const DEFAULT_WINDOW_MS = 1000
-/** The largest default margin added to a limiter's window. */
-const MAX_MARGIN_MS = 100
 
 /** A worker's transport settings: the user's, pooled, with retries left to the worker. */
 function transportOptions(input: string | SmtpTransportOptions): {
@@ -100,30 +98,36 @@ export function createWorker(options: WorkerOptions): MailWorker {
 
   /**
    * A scope's limit and the window it is counted in (window only, limit 0, for a scope without
-   * a limit): `perMs` plus the margin, since a transaction reaches the server a little after it
-   * took its slot (later when a connection must be opened first).
+   * a limit, which counts its transactions only to halve them on a 421).
    */
   const scopeLimit = (scope: string): [number, number] => {
     const limit = scope === ALL ? rateLimit : domainRateLimit
     const other = scope === ALL ? domainRateLimit : rateLimit
     const perMs = limit?.perMs ?? other?.perMs ?? DEFAULT_WINDOW_MS
-    const margin = options.limitMarginMs ?? Math.min(MAX_MARGIN_MS, Math.ceil(perMs / 10))
-    return [limit?.messages ?? 0, perMs + margin]
+    return [limit?.messages ?? 0, perMs + (options.limitMarginMs ?? 0)]
   }
 
   /**
-   * Waits until the transport and every recipient domain have room for one transaction; the
-   * slot is the limiter sets and the member that counts it in each.
+   * Waits until the transport and every recipient domain have room for one transaction, and
+   * counts the attempt. The slot is the limiter sets and the member that counts it in each.
    */
-  async function acquire(pending: readonly string[]): Promise<{ zsets: string[]; member: string }> {
+  async function acquire(
+    id: string,
+    pending: readonly string[],
+  ): Promise<{ zsets: string[]; member: string; attempt: number }> {
     const scopes = [ALL, ...new Set(pending.map(domainScope))]
     const zsets = scopes.map((s) => keys.limit(s))
     const slows = scopes.map((s) => keys.slow(s))
     const limits = scopes.map(scopeLimit)
     const member = randomUUID()
     for (;;) {
-      const wait = await run.acquire([...zsets, ...slows], member, limits)
-      if (wait <= 0) return { zsets, member }
+      const { wait, attempt } = await run.acquire(
+        [...zsets, ...slows],
+        keys.meta(id),
+        member,
+        limits,
+      )
+      if (wait <= 0) return { zsets, member, attempt }
       await new Promise((resolve) => setTimeout(resolve, wait))
     }
   }
@@ -137,18 +141,28 @@ export function createWorker(options: WorkerOptions): MailWorker {
     }
   }
 
-  /** Writes a transaction's outcomes: settled recipients, transient refusals, nothing in flight. */
-  async function record(id: string, verdict: Verdict): Promise<void> {
-    const m = redis.multi()
-    for (const [address, o] of verdict.settled) {
-      m.hset(keys.settled(id), address, JSON.stringify(o))
-      m.hdel(keys.last(id), address)
-    }
-    for (const [address, o] of verdict.transient) m.hset(keys.last(id), address, JSON.stringify(o))
-    if (!verdict.started) m.hincrby(keys.meta(id), 'attempts', -1)
-    if (verdict.error !== undefined) m.hset(keys.meta(id), 'error', verdict.error)
-    m.del(keys.inflight(id))
-    await m.exec()
+  /**
+   * Writes a transaction's outcomes in one step. Resolves with the number of transient failures
+   * so far when some recipients are left for a retry; else (the bytes are then dropped) with 0.
+   */
+  function record(id: string, verdict: Verdict): Promise<number> {
+    const json = (m: Map<string, Outcome>) =>
+      new Map([...m].map(([address, o]) => [address, JSON.stringify(o)]))
+    return run.record(
+      {
+        settled: keys.settled(id),
+        last: keys.last(id),
+        meta: keys.meta(id),
+        inflight: keys.inflight(id),
+        raw: keys.raw(id),
+      },
+      {
+        started: verdict.started,
+        error: verdict.error,
+        settled: json(verdict.settled),
+        transient: json(verdict.transient),
+      },
+    )
   }
 
   /** Retries ran out: the recipients still refused for now are refused for good. */
@@ -159,16 +173,15 @@ export function createWorker(options: WorkerOptions): MailWorker {
       const o = JSON.parse(stored) as Outcome
       m.hsetnx(keys.settled(id), address, JSON.stringify({ ...o, status: 'rejected' }))
     }
-    m.del(keys.last(id))
+    m.del(keys.last(id), keys.raw(id))
     await m.exec()
   }
 
-  /** Every recipient is settled: the bytes are no longer needed. */
-  async function finish(job: Job<JobData>): Promise<MessageState> {
-    const id = job.id!
-    await redis.del(keys.raw(id))
-    const status = await readStatus(redis, keys, id, job.data, 'completed')
-    options.onSettled?.(id, status)
+  /** Every recipient is settled: the job completes with the message's final state. */
+  async function settle(job: Job<JobData>, state: () => MessageState): Promise<MessageState> {
+    if (options.onSettled === undefined) return state()
+    const status = await readStatus(redis, keys, job.id!, job.data, 'completed')
+    options.onSettled(job.id!, status)
     return status.state
   }
 
@@ -179,23 +192,45 @@ export function createWorker(options: WorkerOptions): MailWorker {
 
   async function processJob(job: Job<JobData>, token?: string): Promise<MessageState> {
     const id = job.id!
+    const { to } = job.data
     // Taken up again after its worker died: recipients whose end of data may have gone out are
     // settled as unknown, never resent.
-    await run.recover(keys.inflight(id), keys.settled(id), keys.last(id), unknown)
-    const settled = await redis.hkeys(keys.settled(id))
-    const pending = job.data.to.filter((address) => !settled.includes(address))
-    if (pending.length === 0) return finish(job)
-
-    const slot = await acquire(pending)
-    const raw = await redis.getBuffer(keys.raw(id))
+    const { raw, settled } = await run.begin(
+      {
+        inflight: keys.inflight(id),
+        settled: keys.settled(id),
+        last: keys.last(id),
+        raw: keys.raw(id),
+      },
+      unknown,
+    )
+    const stateOf = (outcomes: Map<string, string>) => () =>
+      messageState(
+        'completed',
+        to.map((a) => ({ status: (JSON.parse(outcomes.get(a) ?? '{}') as Outcome).status })),
+      )
+    const pending = to.filter((address) => !settled.has(address))
+    if (pending.length === 0) {
+      await redis.del(keys.raw(id))
+      return settle(job, stateOf(settled))
+    }
     if (raw === null) throw new Error(`queue ${name}: the message of job ${id} is not in Redis`)
-    const attempt = await redis.hincrby(keys.meta(id), 'attempts', 1)
+
+    const slot = await acquire(id, pending)
     const envelope: Envelope = { from: job.data.from, to: pending }
     if (job.data.smtputf8 === true) envelope.smtputf8 = true
     let lockLost = false
     const beforeEnd = async () => {
-      const job = { lock: keys.lock(id), inflight: keys.inflight(id), token: token ?? '', attempt }
-      const held = await run.markInFlight(job, slot, pending)
+      const held = await run.markInFlight(
+        {
+          lock: keys.lock(id),
+          inflight: keys.inflight(id),
+          token: token ?? '',
+          attempt: slot.attempt,
+        },
+        slot,
+        pending,
+      )
       if (!held) {
         lockLost = true
         throw new Error(`queue ${name}: job ${id} was taken up by another worker`)
@@ -208,18 +243,24 @@ export function createWorker(options: WorkerOptions): MailWorker {
       // Another worker owns the job now: its outcome is theirs to record.
       if (lockLost) throw error
       verdict = judge(pending, { error })
+    } finally {
+      // Ended before its end of data (refused, or failed), it reached the server by now at the latest.
+      await run.confirm(slot)
     }
-    await record(id, verdict)
-    await slowDown(verdict)
-    if (verdict.transient.size > 0) {
-      const tries = await redis.hincrby(keys.meta(id), 'tries', 1)
+    const tries = await record(id, verdict)
+    if (verdict.slowDown.all || verdict.slowDown.addresses.length > 0) await slowDown(verdict)
+    if (tries > 0) {
       if (tries < retry.attempts) {
         await job.moveToDelayed(Date.now() + backoffMs(tries, retry.backoffMs), token)
         throw new DelayedError()
       }
       await giveUp(id)
     }
-    return finish(job)
+    for (const address of pending) {
+      const o = verdict.settled.get(address) ?? { status: 'rejected' }
+      settled.set(address, JSON.stringify(o))
+    }
+    return settle(job, stateOf(settled))
   }
 
   const worker = new Worker<JobData, MessageState>(name, processJob, {
