@@ -4,7 +4,12 @@ import { join } from 'node:path'
 import { sendmail } from '@mail/send'
 import { RawClient } from '@mail/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_MESSAGE_SIZE, type Inbox, startInbox } from '../src/index.js'
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  type Inbox,
+  type InboxOptions,
+  startInbox,
+} from '../src/index.js'
 
 let dir: string
 let inbox: Inbox
@@ -18,30 +23,24 @@ afterEach(async () => {
 
 const portOf = (i: Inbox) => Number(new URL(i.smtpUrl).port)
 
+/** Starts an SMTP-only inbox with these limits and opens a raw client past its greeting. */
+async function greeted(limits: NonNullable<InboxOptions['limits']>): Promise<RawClient> {
+  inbox = await startInbox({ dir, smtp: { port: 0 }, http: false, limits })
+  const s = await RawClient.open(portOf(inbox))
+  await s.reply()
+  return s
+}
+
 describe('the size limit', () => {
   it('is a few tens of MB unless set, and advertised as SIZE', async () => {
     expect(DEFAULT_MAX_MESSAGE_SIZE).toBe(25 * 1024 * 1024)
-    inbox = await startInbox({
-      dir,
-      smtp: { port: 0 },
-      http: false,
-      limits: { maxMessageSize: 1000 },
-    })
-    const s = await RawClient.open(portOf(inbox))
-    await s.reply()
+    const s = await greeted({ maxMessageSize: 1000 })
     expect(await s.command('EHLO client.example')).toMatch(/^250[- ]SIZE 1000\r$/m)
     s.close()
   })
 
   it('refuses a message over the declared limit with 552 at MAIL FROM, storing nothing', async () => {
-    inbox = await startInbox({
-      dir,
-      smtp: { port: 0 },
-      http: false,
-      limits: { maxMessageSize: 1000 },
-    })
-    const s = await RawClient.open(portOf(inbox))
-    await s.reply()
+    const s = await greeted({ maxMessageSize: 1000 })
     await s.command('EHLO client.example')
     expect(await s.command('MAIL FROM:<a@example.com> SIZE=1001')).toMatch(/^552 /)
     s.close()
@@ -53,14 +52,7 @@ describe('the size limit', () => {
   })
 
   it('refuses 552 after the data when the client never declared the size, and keeps nothing of it', async () => {
-    inbox = await startInbox({
-      dir,
-      smtp: { port: 0 },
-      http: false,
-      limits: { maxMessageSize: 1000 },
-    })
-    const s = await RawClient.open(portOf(inbox))
-    await s.reply()
+    const s = await greeted({ maxMessageSize: 1000 })
     s.write(
       'EHLO client.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n',
     )

@@ -1,3 +1,4 @@
+import { attachmentPartLines } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { parseMessage } from '../src/parse.js'
 import type { StoredMeta } from '../src/store/types.js'
@@ -25,21 +26,7 @@ const MIXED = [
   'Content-Type: text/html; charset=utf-8',
   '',
   '<p>See <img src="cid:logo@example.com"></p>',
-  '--b1',
-  'Content-Type: application/pdf',
-  'Content-Disposition: attachment; filename="report.pdf"',
-  'Content-Transfer-Encoding: base64',
-  '',
-  Buffer.from('%PDF-1.4 test').toString('base64'),
-  '--b1',
-  'Content-Type: image/png',
-  'Content-Disposition: inline; filename="logo.png"',
-  'Content-ID: <logo@example.com>',
-  'Content-Transfer-Encoding: base64',
-  '',
-  Buffer.from('png bytes').toString('base64'),
-  '--b1--',
-  '',
+  ...attachmentPartLines('b1'),
 ].join('\r\n')
 
 describe('parseMessage', () => {

@@ -7,7 +7,7 @@ import { createWriteStream, openAsBlob } from 'node:fs'
 import { mkdtemp, open, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { signDkim } from '@mail/mime/dkim'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildMessageStream, type StreamedMessage } from '../src/index.js'
@@ -59,8 +59,13 @@ async function rssGrowth(fn: () => Promise<void>): Promise<number> {
   return Math.max(peak, process.memoryUsage.rss()) - before
 }
 
+/**
+ * Into a file through a Node pipeline: Node 20's `Writable.toWeb` keeps memory in proportion to
+ * what passes through it (its resident set grew by 260 MB for a 192 MiB file), which would hide
+ * what this test measures.
+ */
 async function writeTo(message: StreamedMessage, path: string): Promise<void> {
-  await message.stream().pipeTo(Writable.toWeb(createWriteStream(path)))
+  await pipeline(message.stream(), createWriteStream(path))
 }
 
 /** Python's email parser and python3-dkim on the file: the attachment's SHA-256 and the verdict. */

@@ -5,9 +5,10 @@ import {
   startAiosmtpd,
   startMicrosocks,
   startTokenEndpoint,
+  stopAfterEach,
   type TokenEndpoint,
 } from '@mail/testkit'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTransport, type SendMessage, sendmail } from '../src/index.js'
 
 // A pool of 4 with a token provider against aiosmtpd that accepts only tokens the local token
@@ -18,23 +19,20 @@ const user = 'me@example.com'
 const secret = 'cs-Pool-secret-42'
 const refresh = 'rt-Pool-refresh-42'
 
-const stoppers: { stop(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(stoppers.splice(0).map((s) => s.stop()))
-})
+const track = stopAfterEach()
 
 async function setup() {
   let clock = Date.now()
-  const endpoint: TokenEndpoint = await startTokenEndpoint({
-    clients: [{ clientId: 'client', clientSecret: secret, refreshToken: refresh, user }],
-    expiresIn: 3600,
-    now: () => clock,
-  })
-  stoppers.push(endpoint)
-  const server: AiosmtpdServer = await startAiosmtpd({
-    oauth2: { introspectionUrl: endpoint.introspectionUrl, user },
-  })
-  stoppers.push(server)
+  const endpoint: TokenEndpoint = await track(
+    startTokenEndpoint({
+      clients: [{ clientId: 'client', clientSecret: secret, refreshToken: refresh, user }],
+      expiresIn: 3600,
+      now: () => clock,
+    }),
+  )
+  const server: AiosmtpdServer = await track(
+    startAiosmtpd({ oauth2: { introspectionUrl: endpoint.introspectionUrl, user } }),
+  )
   const log: string[] = []
   const transport = createTransport({
     host: server.host,
@@ -53,7 +51,7 @@ async function setup() {
     pool: { maxConnections: 4, maxMessagesPerConnection: 5 },
     onLog: (e) => log.push(e.line),
   })
-  stoppers.push({ stop: () => transport.close() })
+  await track({ stop: () => transport.close() })
   return {
     endpoint,
     server,
@@ -139,10 +137,8 @@ describe('a pool of 4 with a refresh token provider', () => {
 
 describe('a URL with ?proxy=', () => {
   it('sends through the proxy it names', async () => {
-    const server = await startAiosmtpd()
-    stoppers.push(server)
-    const proxy = await startMicrosocks({ auth: { user: 'p', pass: 'p@ss' } })
-    stoppers.push(proxy)
+    const server = await track(startAiosmtpd())
+    const proxy = await track(startMicrosocks({ auth: { user: 'p', pass: 'p@ss' } }))
     const log: string[] = []
     const info = await sendmail(
       { from: 'a@example.com', to: 'b@example.org', subject: 'via proxy', text: 'hi' },

@@ -38,6 +38,10 @@ function transcript(over: Partial<SchedulerConfig> = {}) {
     on: (event: PoolEvent): PoolCommand[] => t.all(event).filter((c) => c.type !== 'wake'),
     /** Submits messages `ids` and returns every command they led to. */
     submit: (...ids: number[]) => ids.flatMap((id) => t.on({ type: 'submitted', id })),
+    /** Connection `connection` has opened: the commands that led to. */
+    opened: (connection: number) => t.on({ type: 'opened', connection }),
+    /** Message `id` failed on the wire and took its connection with it. */
+    lostOnWire: (id: number) => t.on({ type: 'failed', id, failure: lost, connectionLost: true }),
     get pending() {
       return s.pending
     },
@@ -60,19 +64,13 @@ describe('Scheduler: attempts', () => {
     // One attempt each: a message charged for someone else's dead connection would fail here.
     const t = transcript({ maxConnections: 1, attempts: 1 })
     expect(t.submit(1, 2, 3)).toEqual([open(1)])
-    expect(t.on({ type: 'opened', connection: 1 })).toEqual([
-      dispatch(1, 1),
-      dispatch(2, 1),
-      dispatch(3, 1),
-    ])
+    expect(t.opened(1)).toEqual([dispatch(1, 1), dispatch(2, 1), dispatch(3, 1)])
     // Message 1 was on the wire; 2 and 3 were queued behind it in the client.
-    expect(t.on({ type: 'failed', id: 1, failure: lost, connectionLost: true })).toEqual([
-      settle(1, 'failed'),
-    ])
+    expect(t.lostOnWire(1)).toEqual([settle(1, 'failed')])
     expect(t.on({ type: 'failed', id: 2, failure: queuedOnLost })).toEqual([open(2)])
     expect(t.on({ type: 'failed', id: 3, failure: queuedOnLost })).toEqual([])
     // Back at the front, in submission order, on the fresh connection.
-    expect(t.on({ type: 'opened', connection: 2 })).toEqual([dispatch(2, 2), dispatch(3, 2)])
+    expect(t.opened(2)).toEqual([dispatch(2, 2), dispatch(3, 2)])
     expect(t.on({ type: 'succeeded', id: 2 })).toEqual([settle(2, 'sent')])
     expect(t.on({ type: 'succeeded', id: 3 })).toEqual([settle(3, 'sent')])
   })
@@ -80,16 +78,16 @@ describe('Scheduler: attempts', () => {
   it('puts a message that was only assigned to a dying connection before later ones', () => {
     const t = transcript({ maxConnections: 1 })
     t.submit(1)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     t.on({ type: 'failed', id: 1, failure: queuedOnLost, connectionLost: true })
     expect(t.submit(2)).toEqual([])
-    expect(t.on({ type: 'opened', connection: 2 })).toEqual([dispatch(1, 2), dispatch(2, 2)])
+    expect(t.opened(2)).toEqual([dispatch(1, 2), dispatch(2, 2)])
   })
 
   it('retries a transient failure after the backoff, doubling it, until the attempts are spent', () => {
     const t = transcript({ maxConnections: 1, attempts: 3, backoffMs: 100 })
     t.submit(1)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     expect(t.at(10).all({ type: 'failed', id: 1, failure: lost })).toEqual([
       { type: 'wake', at: 110 },
     ])
@@ -106,24 +104,24 @@ describe('Scheduler: attempts', () => {
   it('retries on a fresh connection when the one that failed is gone', () => {
     const t = transcript({ maxConnections: 1, backoffMs: 100 })
     t.submit(1)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     // The queue is empty while the message backs off: nothing is opened yet.
-    expect(t.on({ type: 'failed', id: 1, failure: lost, connectionLost: true })).toEqual([])
+    expect(t.lostOnWire(1)).toEqual([])
     expect(t.at(100).on({ type: 'tick' })).toEqual([open(2)])
-    expect(t.on({ type: 'opened', connection: 2 })).toEqual([dispatch(1, 2)])
+    expect(t.opened(2)).toEqual([dispatch(1, 2)])
   })
 
   it('never retries a permanent refusal', () => {
     const t = transcript({ attempts: 5 })
     t.submit(1)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     expect(t.on({ type: 'failed', id: 1, failure: refused })).toEqual([settle(1, 'failed')])
   })
 
   it('never resends a message whose delivery is unknown', () => {
     const t = transcript({ attempts: 5, backoffMs: 0 })
     t.submit(1)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     expect(t.on({ type: 'failed', id: 1, failure: unknown, connectionLost: true })).toEqual([
       settle(1, 'delivery-unknown'),
     ])
@@ -134,18 +132,16 @@ describe('Scheduler: attempts', () => {
     const t = transcript({ maxConnections: 1, backoffMs: 0 })
     t.on({ type: 'submitted', id: 1, replayable: false })
     t.on({ type: 'submitted', id: 2, replayable: false })
-    t.on({ type: 'opened', connection: 1 })
-    expect(t.on({ type: 'failed', id: 1, failure: lost, connectionLost: true })).toEqual([
-      settle(1, 'failed'),
-    ])
+    t.opened(1)
+    expect(t.lostOnWire(1)).toEqual([settle(1, 'failed')])
     expect(t.on({ type: 'failed', id: 2, failure: queuedOnLost })).toEqual([open(2)])
-    expect(t.on({ type: 'opened', connection: 2 })).toEqual([dispatch(2, 2)])
+    expect(t.opened(2)).toEqual([dispatch(2, 2)])
   })
 
   it('retries a one-shot body whose failed attempt never began to read it', () => {
     const t = transcript({ maxConnections: 1, attempts: 2, backoffMs: 0 })
     t.on({ type: 'submitted', id: 1, replayable: false })
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     // A 4xx to MAIL, say: the body was not read, so the message can still go.
     expect(t.on({ type: 'failed', id: 1, failure: lost, unread: true })).toContainEqual(
       dispatch(1, 1),
@@ -168,7 +164,7 @@ describe('Scheduler: opening connections', () => {
     ])
     expect(t.at(310).on({ type: 'tick' })).toEqual([open(3)])
     // The server takes connections again: the message still has all three attempts.
-    expect(t.on({ type: 'opened', connection: 3 })).toEqual([dispatch(1, 3)])
+    expect(t.opened(3)).toEqual([dispatch(1, 3)])
     t.on({ type: 'failed', id: 1, failure: lost })
     t.at(410).on({ type: 'tick' })
     t.on({ type: 'failed', id: 1, failure: lost })
@@ -199,7 +195,7 @@ describe('Scheduler: opening connections', () => {
   it('keeps serving the queue from live connections while openings fail', () => {
     const t = transcript({ maxConnections: 2, maxInFlightPerConnection: 1, backoffMs: 100 })
     expect(t.submit(1, 2)).toEqual([open(1), open(2)])
-    expect(t.on({ type: 'opened', connection: 1 })).toEqual([dispatch(1, 1)])
+    expect(t.opened(1)).toEqual([dispatch(1, 1)])
     expect(t.on({ type: 'openFailed', connection: 2, failure: lost })).toEqual([])
     expect(t.on({ type: 'succeeded', id: 1 })).toEqual([settle(1, 'sent'), dispatch(2, 1)])
   })
@@ -212,8 +208,8 @@ describe('Scheduler: opening connections', () => {
       backoffMs: 5000,
     })
     expect(t.submit(1, 2)).toEqual([open(1), open(2)])
-    t.on({ type: 'opened', connection: 1 })
-    t.on({ type: 'opened', connection: 2 })
+    t.opened(1)
+    t.opened(2)
     expect(t.submit(3)).toEqual([])
     // 421 on connection 2: it is gone and message 2 backs off. A slot is free, but the server
     // asked for less: message 3 waits for connection 1 or for the end of the slow-down.
@@ -232,8 +228,8 @@ describe('Scheduler: opening connections', () => {
       backoffMs: 10,
     })
     expect(t.submit(1, 2, 3)).toEqual([open(1), open(2), open(3)])
-    t.on({ type: 'opened', connection: 1 })
-    t.on({ type: 'opened', connection: 2 })
+    t.opened(1)
+    t.opened(2)
     const greeting421: Failure = { ...closing421, started: false }
     expect(t.on({ type: 'openFailed', connection: 3, failure: greeting421 })).toEqual([])
     // Two were open when the third met 421: no third one until the slow-down ends.
@@ -246,10 +242,10 @@ describe('Scheduler: width', () => {
   it('opens another connection rather than pipelining behind a busy one', () => {
     const t = transcript({ maxConnections: 3 })
     t.submit(1)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     expect(t.submit(2)).toEqual([open(2)])
     expect(t.submit(3)).toEqual([open(3)])
-    expect(t.on({ type: 'opened', connection: 3 })).toEqual([dispatch(2, 3)])
+    expect(t.opened(3)).toEqual([dispatch(2, 3)])
     // Message 3 waits for connection 2, or for whichever becomes idle first.
     expect(t.on({ type: 'succeeded', id: 1 })).toEqual([settle(1, 'sent'), dispatch(3, 1)])
   })
@@ -257,19 +253,15 @@ describe('Scheduler: width', () => {
   it('pipelines behind busy connections once no more can be opened, up to the limit', () => {
     const t = transcript({ maxConnections: 1, maxInFlightPerConnection: 2 })
     expect(t.submit(1, 2, 3)).toEqual([open(1)])
-    expect(t.on({ type: 'opened', connection: 1 })).toEqual([dispatch(1, 1), dispatch(2, 1)])
+    expect(t.opened(1)).toEqual([dispatch(1, 1), dispatch(2, 1)])
     expect(t.on({ type: 'succeeded', id: 1 })).toEqual([settle(1, 'sent'), dispatch(3, 1)])
   })
 
   it('pipelines the messages beyond those the openings in progress will take', () => {
     const t = transcript({ maxConnections: 2, maxInFlightPerConnection: 8 })
     expect(t.submit(1, 2, 3, 4)).toEqual([open(1), open(2)])
-    expect(t.on({ type: 'opened', connection: 1 })).toEqual([
-      dispatch(1, 1),
-      dispatch(2, 1),
-      dispatch(3, 1),
-    ])
-    expect(t.on({ type: 'opened', connection: 2 })).toEqual([dispatch(4, 2)])
+    expect(t.opened(1)).toEqual([dispatch(1, 1), dispatch(2, 1), dispatch(3, 1)])
+    expect(t.opened(2)).toEqual([dispatch(4, 2)])
   })
 })
 
@@ -277,7 +269,7 @@ describe('Scheduler: connections over time', () => {
   it('replaces a connection after maxMessagesPerConnection messages', () => {
     const t = transcript({ maxConnections: 1, maxMessagesPerConnection: 2 })
     t.submit(1, 2, 3)
-    expect(t.on({ type: 'opened', connection: 1 })).toEqual([dispatch(1, 1), dispatch(2, 1)])
+    expect(t.opened(1)).toEqual([dispatch(1, 1), dispatch(2, 1)])
     expect(t.on({ type: 'succeeded', id: 1 })).toEqual([settle(1, 'sent')])
     expect(t.on({ type: 'succeeded', id: 2 })).toEqual([settle(2, 'sent'), retire(1)])
     // The QUIT under way still counts against maxConnections.
@@ -287,7 +279,7 @@ describe('Scheduler: connections over time', () => {
   it('retires a connection idle for idleTimeoutMs', () => {
     const t = transcript({ idleTimeoutMs: 50 })
     t.submit(1)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     expect(t.at(20).all({ type: 'succeeded', id: 1 })).toEqual([
       settle(1, 'sent'),
       { type: 'wake', at: 70 },
@@ -313,7 +305,7 @@ describe('Scheduler: abort and close', () => {
   it('drops an aborted waiting message at once and settles a sending one by its attempt', () => {
     const t = transcript({ maxConnections: 1, maxInFlightPerConnection: 1 })
     t.submit(1, 2, 3)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     expect(t.on({ type: 'aborted', id: 2 })).toEqual([settle(2, 'aborted')])
     expect(t.on({ type: 'aborted', id: 1 })).toEqual([])
     expect(t.on({ type: 'failed', id: 1, failure: lost })).toEqual([
@@ -329,7 +321,7 @@ describe('Scheduler: abort and close', () => {
   it('drops an aborted message waiting for its retry', () => {
     const t = transcript({ backoffMs: 100 })
     t.submit(1)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     t.on({ type: 'failed', id: 1, failure: lost })
     expect(t.on({ type: 'aborted', id: 1 })).toEqual([settle(1, 'aborted')])
     expect(t.at(1000).on({ type: 'tick' })).toEqual([])
@@ -338,7 +330,7 @@ describe('Scheduler: abort and close', () => {
   it('lets messages finish on close, then retires every connection and reports drained', () => {
     const t = transcript({ maxConnections: 2, maxInFlightPerConnection: 1 })
     t.submit(1, 2)
-    t.on({ type: 'opened', connection: 1 })
+    t.opened(1)
     expect(t.on({ type: 'close' })).toEqual([])
     expect(t.on({ type: 'succeeded', id: 1 })).toEqual([settle(1, 'sent'), dispatch(2, 1)])
     expect(t.on({ type: 'succeeded', id: 2 })).toEqual([settle(2, 'sent'), retire(1), retire(2)])

@@ -153,15 +153,18 @@ describe('retries of streamed messages', () => {
       fault: (step, ctx) =>
         step === 'end' && ctx.attempt <= 2 ? '451 4.3.0 try later' : undefined,
     })
+  /** A transport to the sink on `port` that makes `attempts` attempts, 1 ms apart. */
+  const retrying = (port: number, attempts: number) =>
+    createTransport({
+      host: '127.0.0.1',
+      port,
+      security: 'none',
+      retry: { attempts, backoffMs: 1 },
+    })
 
   it('rejects a one-shot message that failed after its data started, without a new MAIL', async () => {
     const sink = await flaky()
-    const transport = createTransport({
-      host: '127.0.0.1',
-      port: sink.port,
-      security: 'none',
-      retry: { attempts: 3, backoffMs: 1 },
-    })
+    const transport = retrying(sink.port, 3)
     try {
       const source = oneShot()
       const error = await transport.send(withContent(source.stream)).catch((e: unknown) => e)
@@ -175,12 +178,7 @@ describe('retries of streamed messages', () => {
 
   it('retries a Blob message: it can be read again', async () => {
     const sink = await flaky()
-    const transport = createTransport({
-      host: '127.0.0.1',
-      port: sink.port,
-      security: 'none',
-      retry: { attempts: 3, backoffMs: 1 },
-    })
+    const transport = retrying(sink.port, 3)
     try {
       const info = await transport.send(withContent(await openAsBlob(file)))
       expect(info.accepted).toEqual(['b@example.org'])
@@ -195,12 +193,7 @@ describe('retries of streamed messages', () => {
     const sink = await startSmtpSink({
       fault: (step, ctx) => (step === 'mail' && ctx.attempt === 1 ? '451 4.3.0 later' : undefined),
     })
-    const transport = createTransport({
-      host: '127.0.0.1',
-      port: sink.port,
-      security: 'none',
-      retry: { attempts: 2, backoffMs: 1 },
-    })
+    const transport = retrying(sink.port, 2)
     try {
       const source = oneShot()
       const info = await transport.send(withContent(source.stream))

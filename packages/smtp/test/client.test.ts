@@ -1,6 +1,7 @@
 import { type ScriptedConnection, startScriptedServer } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { SmtpClient, SmtpError } from '../src/index.js'
+import { answerQuit } from './helpers/scripts.js'
 
 async function server(script: (c: ScriptedConnection) => Promise<void>) {
   return startScriptedServer(async (c) => {
@@ -34,11 +35,7 @@ describe('SmtpClient', () => {
   })
 
   it('rejects a send with bad envelope input without writing anything', async () => {
-    const s = await server(async (c) => {
-      expect(await c.readLine()).toBe('QUIT')
-      c.write('221 bye\r\n')
-      c.end()
-    })
+    const s = await server(answerQuit)
     const client = await SmtpClient.connect({ host: '127.0.0.1', port: s.port, name: 'c.test' })
     await expect(
       client.send({ from: 'a@x.test', to: ['b@x.test\r\nRCPT TO:<evil@x.test>'] }, 'x'),
@@ -59,9 +56,7 @@ describe('SmtpClient', () => {
       c.write('250 ok\r\n250 ok\r\n354 go\r\n')
       await c.readUntil('\r\n.\r\n')
       c.write('250 sent\r\n')
-      expect(await c.readLine()).toBe('QUIT')
-      c.write('221 bye\r\n')
-      c.end()
+      await answerQuit(c)
     })
     const client = await SmtpClient.connect({ host: '127.0.0.1', port: s.port, name: 'c.test' })
     const controller = new AbortController()
@@ -92,11 +87,7 @@ describe('SmtpClient', () => {
   })
 
   it('refuses a beforeEnd that is not a function without writing anything', async () => {
-    const s = await server(async (c) => {
-      expect(await c.readLine()).toBe('QUIT')
-      c.write('221 bye\r\n')
-      c.end()
-    })
+    const s = await server(answerQuit)
     const client = await SmtpClient.connect({ host: '127.0.0.1', port: s.port, name: 'c.test' })
     await expect(
       client.send({ from: 'a@x.test', to: ['b@x.test'] }, 'x', { beforeEnd: 'soon' as never }),

@@ -1,6 +1,7 @@
 import { createServer, type Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import { makeCertificates } from './certs.js'
+import { Changes, closeServer } from './signal.js'
 
 /** What the sink does with one message: reply with this line, drop the connection, or never reply. */
 export type SinkDecision = string | 'drop' | 'stall'
@@ -138,16 +139,13 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
   }
   const seen = new Map<string, number>()
   const mails = new Map<string, number>()
-  const waiters = new Set<() => void>()
-  const changed = () => {
-    for (const wake of waiters) wake()
-  }
+  const changes = new Changes('sink')
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
     sockets.add(socket)
     const connection = ++state.connections
     state.maxOpen = Math.max(state.maxOpen, state.connections - state.closed)
-    changed()
+    changes.changed()
     const c = new LineReader(socket)
     converse(c, connection)
       .catch(() => {
@@ -160,7 +158,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
         c.destroy()
         state.closed++
         sockets.delete(socket)
-        changed()
+        changes.changed()
       })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -213,7 +211,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
       mails.set(from, attempt)
       const t: SinkTransaction = { connection, from, at: Date.now(), to: [], outcome }
       state.transactions.push(t)
-      changed()
+      changes.changed()
       return t
     }
 
@@ -322,7 +320,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
         if (decision === 'stall' || decision === 'drop') {
           current.outcome = 'taken'
           state.unanswered.push(messageId)
-          changed()
+          changes.changed()
           if (decision === 'drop') return hangUp()
           await c.readLine() // until the client gives up and closes
           return
@@ -330,7 +328,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
         state.replies.push({ messageId, reply: decision })
         current.outcome = decision.startsWith('2') ? 'accepted' : 'refused'
         if (decision.startsWith('2')) state.accepted.push(messageId)
-        changed()
+        changes.changed()
         c.write(`${decision}\r\n`)
         if (decision.startsWith('421')) {
           c.end()
@@ -342,7 +340,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
         write('250 2.0.0 ok\r\n')
       } else if (verb === 'QUIT') {
         state.quits++
-        changed()
+        changes.changed()
         write('221 bye\r\n')
         c.end()
         return
@@ -373,27 +371,8 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     unanswered: state.unanswered,
     replies: state.replies,
     transactions: state.transactions,
-    until(check, timeoutMs = 10_000) {
-      if (check()) return Promise.resolve()
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(wake)
-          reject(new Error(`sink: condition not reached within ${timeoutMs} ms`))
-        }, timeoutMs)
-        const wake = () => {
-          if (!check()) return
-          clearTimeout(timer)
-          waiters.delete(wake)
-          resolve()
-        }
-        waiters.add(wake)
-      })
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    until: (check, timeoutMs = 10_000) => changes.until(check, timeoutMs),
+    stop: () => closeServer(server, sockets),
   }
 }
 

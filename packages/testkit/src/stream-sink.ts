@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import { createServer, type Socket } from 'node:net'
 import { PassThrough, type Readable } from 'node:stream'
+import { Changes, closeServer } from './signal.js'
 
 const CR = 0x0d
 const LF = 0x0a
@@ -60,10 +61,7 @@ export async function startStreamSink<T>(options: StreamSinkOptions<T>): Promise
   const results: { value: T; envelope: StreamSinkEnvelope }[] = []
   const errors: Error[] = []
   let mails = 0
-  const waiters = new Set<() => void>()
-  const changed = () => {
-    for (const wake of waiters) wake()
-  }
+  const changes = new Changes('stream sink')
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
     sockets.add(socket)
@@ -74,7 +72,7 @@ export async function startStreamSink<T>(options: StreamSinkOptions<T>): Promise
       .finally(() => {
         socket.destroy()
         sockets.delete(socket)
-        changed()
+        changes.changed()
       })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -107,7 +105,7 @@ export async function startStreamSink<T>(options: StreamSinkOptions<T>): Promise
         c.write(ext.map((l, i) => `250${i === ext.length - 1 ? ' ' : '-'}${l}\r\n`).join(''))
       } else if (verb === 'MAIL') {
         mails++
-        changed()
+        changes.changed()
         const m = /^MAIL FROM:<([^>]*)>(.*)$/i.exec(line)
         const params = (m?.[2] ?? '').trim().split(/ +/).filter(Boolean)
         envelope = { from: m?.[1] ?? '', to: [], params, via: 'DATA', chunks: 0 }
@@ -166,27 +164,8 @@ export async function startStreamSink<T>(options: StreamSinkOptions<T>): Promise
     get mails() {
       return mails
     },
-    until(check, timeoutMs = 60_000) {
-      if (check()) return Promise.resolve()
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(wake)
-          reject(new Error(`stream sink: condition not reached within ${timeoutMs} ms`))
-        }, timeoutMs)
-        const wake = () => {
-          if (!check()) return
-          clearTimeout(timer)
-          waiters.delete(wake)
-          resolve()
-        }
-        waiters.add(wake)
-      })
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    until: (check, timeoutMs = 60_000) => changes.until(check, timeoutMs),
+    stop: () => closeServer(server, sockets),
   }
 
   /** DATA content to its end, unstuffed, written to `out` with backpressure. */

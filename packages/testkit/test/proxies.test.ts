@@ -1,23 +1,15 @@
 import { connect, type Socket } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type ProxyServer,
   type ScriptedServer,
   startMicrosocks,
   startScriptedServer,
   startTinyproxy,
+  stopAfterEach,
 } from '../src/index.js'
 
-const stoppers: { stop(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(stoppers.splice(0).map((s) => s.stop()))
-})
-
-async function track<T extends { stop(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const started = await p
-  stoppers.push(started)
-  return started
-}
+const track = stopAfterEach()
 
 /** A server that greets, then echoes one line. */
 function echoServer(): Promise<ScriptedServer> {
@@ -59,6 +51,15 @@ async function open(proxy: ProxyServer) {
   return { socket, read, line }
 }
 
+/** Through the tunnel `c`, the echo server `target` greets and echoes a line; then `c` closes. */
+async function expectEchoed(c: Awaited<ReturnType<typeof open>>, target: ScriptedServer) {
+  expect(await c.line()).toBe('hello\r\n')
+  c.socket.write('ping\r\n')
+  expect(await c.line()).toBe('echo ping\r\n')
+  c.socket.destroy()
+  await target.done()
+}
+
 describe('startTinyproxy', () => {
   it('tunnels CONNECT to the allowed ports only, asking for Basic credentials when set', async () => {
     const target = await track(echoServer())
@@ -82,11 +83,7 @@ describe('startTinyproxy', () => {
     const c = await open(proxy)
     c.socket.write(`CONNECT localhost:${target.port} HTTP/1.1\r\n${auth}\r\n`)
     expect((await c.read(head)).toString()).toMatch(/^HTTP\/1\.[01] 200 /)
-    expect(await c.line()).toBe('hello\r\n')
-    c.socket.write('ping\r\n')
-    expect(await c.line()).toBe('echo ping\r\n')
-    c.socket.destroy()
-    await target.done()
+    await expectEchoed(c, target)
   })
 })
 
@@ -103,11 +100,7 @@ describe('startMicrosocks', () => {
     expect([...(await c.read((b) => (b.length >= 2 ? 2 : 0)))]).toEqual([5, 0])
     c.socket.write(connectRequest(target.port))
     expect((await c.read((b) => (b.length >= 10 ? 10 : 0)))[1]).toBe(0)
-    expect(await c.line()).toBe('hello\r\n')
-    c.socket.write('ping\r\n')
-    expect(await c.line()).toBe('echo ping\r\n')
-    c.socket.destroy()
-    await target.done()
+    await expectEchoed(c, target)
   })
 
   it('requires RFC 1929 user and password when set', async () => {

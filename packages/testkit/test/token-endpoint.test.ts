@@ -1,28 +1,22 @@
 import { createSign, generateKeyPairSync } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type AiosmtpdServer,
   startAiosmtpd,
   startTokenEndpoint,
+  stopAfterEach,
   type TokenEndpoint,
 } from '../src/index.js'
 import { RawClient } from '../src/raw-client.js'
 
-const stoppers: { stop(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(stoppers.splice(0).map((s) => s.stop()))
-})
+const track = stopAfterEach()
 
 async function endpoint(...args: Parameters<typeof startTokenEndpoint>): Promise<TokenEndpoint> {
-  const e = await startTokenEndpoint(...args)
-  stoppers.push(e)
-  return e
+  return track(startTokenEndpoint(...args))
 }
 
 async function aiosmtpd(...args: Parameters<typeof startAiosmtpd>): Promise<AiosmtpdServer> {
-  const s = await startAiosmtpd(...args)
-  stoppers.push(s)
-  return s
+  return track(startAiosmtpd(...args))
 }
 
 async function post(url: string, form: Record<string, string>) {

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { attachmentPartLines } from '@mail/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli, tempDir } from '../helpers/cli.js'
 
@@ -36,21 +37,7 @@ const SECOND = [
   'Content-Type: text/plain; charset=utf-8',
   '',
   'See attached.',
-  '--b1',
-  'Content-Type: application/pdf',
-  'Content-Disposition: attachment; filename="report.pdf"',
-  'Content-Transfer-Encoding: base64',
-  '',
-  Buffer.from('%PDF-1.4 test').toString('base64'),
-  '--b1',
-  'Content-Type: image/png',
-  'Content-Disposition: inline; filename="logo.png"',
-  'Content-ID: <logo@example.com>',
-  'Content-Transfer-Encoding: base64',
-  '',
-  Buffer.from('png bytes').toString('base64'),
-  '--b1--',
-  '',
+  ...attachmentPartLines('b1'),
 ].join('\r\n')
 
 async function fillInbox() {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { startStreamSink } from '@mail/testkit'
+import { run, startStreamSink } from '@mail/testkit'
 import { describe, expect, it } from 'vitest'
 import { BIN } from '../helpers/cli.js'
 import { useWorkDir } from '../helpers/workdir.js'
@@ -11,27 +10,18 @@ const work = useWorkDir()
 const MiB = 1024 * 1024
 
 /** Runs the built CLI under GNU time: its exit code, stdout and its peak resident set. */
-function measured(args: string[], cwd: string) {
-  const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, BIN, ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
-  return new Promise<{ code: number | null; stdout: string; maxRss: number }>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const kb = /maxrss=(\d+)/.exec(stderr)?.[1]
-      if (kb === undefined) reject(new Error(`no figure from time: ${stderr}`))
-      else resolve({ code, stdout, maxRss: Number(kb) * 1024 })
-    })
-  })
+async function measured(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; maxRss: number }> {
+  const { code, stdout, stderr } = await run(
+    '/usr/bin/time',
+    ['-f', 'maxrss=%M', process.execPath, BIN, ...args],
+    { cwd },
+  )
+  const kb = /maxrss=(\d+)/.exec(stderr)?.[1]
+  if (kb === undefined) throw new Error(`no figure from time: ${stderr}`)
+  return { code, stdout, maxRss: Number(kb) * 1024 }
 }
 
 describe('mailx send --attach with a large file', () => {

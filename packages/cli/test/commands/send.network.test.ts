@@ -2,22 +2,15 @@ import {
   startAiosmtpd,
   startMicrosocks,
   startTokenEndpoint,
+  stopAfterEach,
   type TokenEndpoint,
 } from '@mail/testkit'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 import { useWorkDir } from '../helpers/workdir.js'
 
 const work = useWorkDir()
-const stoppers: { stop(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(stoppers.splice(0).map((s) => s.stop()))
-})
-async function track<T extends { stop(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const started = await p
-  stoppers.push(started)
-  return started
-}
+const track = stopAfterEach()
 
 const user = 'me@example.com'
 const secret = 'cs-cli-secret-9'

@@ -4,9 +4,9 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { InboxMessage } from '@mail/inbox'
-import { parseWithPython, RawClient } from '@mail/testkit'
+import { finished, parseWithPython, RawClient } from '@mail/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { finished, runCli, spawnCli, tempDir } from '../helpers/cli.js'
+import { runCli, spawnCli, tempDir } from '../helpers/cli.js'
 
 let dir: string
 let cleanup: () => Promise<void>

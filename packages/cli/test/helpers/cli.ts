@@ -2,16 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { finished, type ProcessResult } from '@mail/testkit'
 
 /** The built CLI, run exactly as `pnpm mail` and the `mailx` bin run it. */
 export const BIN = resolve(import.meta.dirname, '../../dist/bin.js')
 
-export interface CliResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
+/** What the CLI printed and how it ended. */
+export type CliResult = ProcessResult
 
 export interface CliOptions {
   /** Working directory: the default inbox is `.mail/inbox` under it. */
@@ -39,22 +36,6 @@ export function spawnCli(args: string[], opts: CliOptions): ChildProcess {
   })
   if (opts.input !== undefined) child.stdin?.end(opts.input)
   return child
-}
-
-/** Waits for a spawned CLI to exit and returns what it printed. */
-export function finished(child: ChildProcess): Promise<CliResult> {
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
-  return new Promise((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-  })
 }
 
 /** Runs the CLI to completion. */

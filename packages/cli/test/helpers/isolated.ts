@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { lastJsonLine, run } from '@mail/testkit'
 import { build } from 'esbuild'
 
 /**
@@ -28,25 +28,19 @@ export async function runIsolated<T>(fixture: string, args: string[]): Promise<T
       'ip addr add 192.0.2.25/32 dev lo',
       `exec ${[process.execPath, file, ...args].map((a) => JSON.stringify(a)).join(' ')}`,
     ].join(' && ')
-    const child = spawn(
-      'unshare',
-      ['--user', '--map-root-user', '--net', '--', 'sh', '-c', setup],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString()
-    })
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString()
-    })
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', resolve)
-    })
-    if (code !== 0) throw new Error(`the isolated fixture exited ${code}: ${stderr}`)
-    return JSON.parse(stdout.trim().split('\n').pop() ?? 'null') as T
+    const result = await run('unshare', [
+      '--user',
+      '--map-root-user',
+      '--net',
+      '--',
+      'sh',
+      '-c',
+      setup,
+    ])
+    if (result.code !== 0) {
+      throw new Error(`the isolated fixture exited ${result.code}: ${result.stderr}`)
+    }
+    return lastJsonLine<T>(result)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { encodedWords, firstWordRoom } from '../../src/header/encoded-word.js'
 import { buildMessage } from '../../src/index.js'
+import { singleLine } from '../fixtures/messages.js'
 
 /** A minimal RFC 2047 decoder, enough to check what the encoder wrote. */
 function decode(words: string[]): string {
@@ -86,8 +87,8 @@ describe('encodedWords', () => {
   test('keeps every header line holding an encoded-word within 76 characters', () => {
     fc.assert(
       fc.property(
-        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }),
-        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }),
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }).map(singleLine),
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }).map(singleLine),
         (subject, name) => {
           const raw = buildMessage({
             from: { name, address: 'a@example.com' },

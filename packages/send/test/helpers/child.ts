@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { lastJsonLine, run } from '@mail/testkit'
 import { build, type Plugin } from 'esbuild'
 
 const packages = resolve(import.meta.dirname, '../../..')
@@ -51,29 +51,8 @@ export async function runChild<T>(entry: string, args: unknown): Promise<ChildRu
         js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     })
-    const child = spawn(process.execPath, ['--expose-gc', file, JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString()
-    })
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString()
-    })
-    const code = await new Promise<number | null>((done, fail) => {
-      child.on('error', fail)
-      child.on('close', done)
-    })
-    const last = stdout.trim().split('\n').at(-1) ?? ''
-    let report: T
-    try {
-      report = JSON.parse(last) as T
-    } catch {
-      throw new Error(`the child printed no report (exit ${code}): ${stdout}\n${stderr}`)
-    }
-    return { code, stderr, report }
+    const result = await run(process.execPath, ['--expose-gc', file, JSON.stringify(args)])
+    return { code: result.code, stderr: result.stderr, report: lastJsonLine<T>(result) }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

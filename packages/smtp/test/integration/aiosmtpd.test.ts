@@ -65,6 +65,11 @@ describe('against aiosmtpd without TLS', () => {
 describe('against aiosmtpd with STARTTLS and AUTH', () => {
   let server: AiosmtpdServer
   const auth = { user: 'alice', pass: 'wonder land' }
+  /** What a STARTTLS connection that is not given the server's CA rejects with. */
+  const withoutCa = () =>
+    SmtpClient.connect({ host: server.host, port: server.port, security: 'starttls' }).catch(
+      (e: unknown) => e,
+    )
   beforeAll(async () => {
     server = await startAiosmtpd({ security: 'starttls', requireStarttls: true, auth })
   })
@@ -110,20 +115,12 @@ describe('against aiosmtpd with STARTTLS and AUTH', () => {
   })
 
   it('verifies the certificate by default and fails in stage tls without the CA', async () => {
-    const error = await SmtpClient.connect({
-      host: server.host,
-      port: server.port,
-      security: 'starttls',
-    }).catch((e: unknown) => e)
+    const error = await withoutCa()
     expect(error).toMatchObject({ name: 'SmtpError', stage: 'tls' })
   })
 
   it('says the certificate is not trusted, and which fix applies, when the CA is missing', async () => {
-    const error = await SmtpClient.connect({
-      host: server.host,
-      port: server.port,
-      security: 'starttls',
-    }).catch((e: unknown) => e)
+    const error = await withoutCa()
     expect(error).toMatchObject({ stage: 'tls', hint: 'untrusted-certificate' })
     expect((error as Error).message).toMatch(
       /not trusted for this host: pass the CA .* as tls: \{ ca \}/,

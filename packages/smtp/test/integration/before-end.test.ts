@@ -6,6 +6,7 @@ import {
 } from '@mail/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SmtpClient, type SmtpError } from '../../src/index.js'
+import { answerQuit } from '../helpers/scripts.js'
 
 const raw = (subject: string) =>
   `From: a@example.com\r\nTo: b@example.org\r\nSubject: ${subject}\r\n\r\nHello.\r\n`
@@ -114,9 +115,7 @@ describe('beforeEnd against a scripted server (BDAT)', () => {
       c.write(`250 ok\r\n250 ok\r\n250 ${n} octets\r\n`)
       expect(await c.readLine()).toBe('BDAT 0 LAST')
       c.write('250 2.0.0 queued\r\n')
-      expect(await c.readLine()).toBe('QUIT')
-      c.write('221 bye\r\n')
-      c.end()
+      await answerQuit(c)
     })
     const client = await SmtpClient.connect({
       host: '127.0.0.1',
@@ -144,9 +143,7 @@ describe('beforeEnd against a scripted server (BDAT)', () => {
       c.write(`250 ok\r\n250 ok\r\n250 ${first.length} octets\r\n`)
       await c.readUntil(second)
       c.write(`250 reset\r\n250 ok\r\n250 ok\r\n250 2.0.0 queued\r\n`)
-      expect(await c.readLine()).toBe('QUIT')
-      c.write('221 bye\r\n')
-      c.end()
+      await answerQuit(c)
     })
     const client = await SmtpClient.connect({
       host: '127.0.0.1',

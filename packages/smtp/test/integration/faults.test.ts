@@ -35,6 +35,13 @@ const failure = (p: Promise<unknown>) =>
     (e: unknown) => e as SmtpError,
   )
 
+/** The end of a script: reads the client's last command (its QUIT) and answers 221, closing. */
+async function bye(c: ScriptedConnection): Promise<void> {
+  await c.readLine()
+  c.write('221 bye\r\n')
+  c.end()
+}
+
 /** A server that greets and answers EHLO with `ext`, then runs `rest`. */
 const esmtp =
   (ext: string[], rest: Script = () => {}): Script =>
@@ -50,9 +57,7 @@ describe('scripted faults', () => {
   it('reports a 554 greeting and says QUIT', async () => {
     const s = await scripted(async (c) => {
       c.write('554 5.3.2 no service\r\n')
-      await c.readLine()
-      c.write('221 bye\r\n')
-      c.end()
+      await bye(c)
     })
     const e = await failure(connect(s.port))
     expect(e).toMatchObject({
@@ -110,9 +115,7 @@ describe('scripted faults', () => {
         c.write(part)
         await tick()
       }
-      await c.readLine()
-      c.write('221 bye\r\n')
-      c.end()
+      await bye(c)
     })
     const client = await connect(s.port)
     expect(client.capabilities).toEqual({
@@ -135,9 +138,7 @@ describe('scripted faults', () => {
         c.write('250 ok\r\n550 5.1.1 unknown\r\n554 5.5.1 no valid recipients\r\n')
         await c.readLine()
         c.write('250 reset\r\n')
-        await c.readLine()
-        c.write('221 bye\r\n')
-        c.end()
+        await bye(c)
       }),
     )
     const client = await connect(s.port)
@@ -180,9 +181,7 @@ describe('scripted faults', () => {
         c.write('552 5.3.4 message too big\r\n')
         await c.readLine()
         c.write('250 ok\r\n')
-        await c.readLine()
-        c.write('221 bye\r\n')
-        c.end()
+        await bye(c)
       }),
     )
     const client = await connect(s.port)
@@ -199,9 +198,7 @@ describe('scripted faults', () => {
   it('sends neither AUTH nor MAIL when STARTTLS is required but not offered', async () => {
     const s = await scripted(
       esmtp(['AUTH PLAIN LOGIN'], async (c) => {
-        await c.readLine()
-        c.write('221 bye\r\n')
-        c.end()
+        await bye(c)
       }),
     )
     const e = await failure(
@@ -222,7 +219,8 @@ describe('scripted faults', () => {
       esmtp(['STARTTLS'], async (c) => {
         await c.readLine()
         c.write('220 go ahead\r\n')
-        await tick()
+        // The first octet of the client's TLS hello: it took the 220 and is in the handshake.
+        await c.read(1)
         c.write('this is not TLS at all\r\n')
         await c.readLine().catch(() => {})
       }),
@@ -246,9 +244,7 @@ describe('scripted faults', () => {
         c.write('250-mx.test\r\n250 AUTH PLAIN\r\n')
         await c.readLine()
         c.write('235 ok\r\n')
-        await c.readLine()
-        c.write('221 bye\r\n')
-        c.end()
+        await bye(c)
       }),
     )
     const client = await SmtpClient.connect({
@@ -272,9 +268,7 @@ describe('scripted faults', () => {
       c.write('500 5.5.1 what?\r\n')
       await c.readLine()
       c.write('250 old.test\r\n')
-      await c.readLine()
-      c.write('221 bye\r\n')
-      c.end()
+      await bye(c)
     })
     const client = await connect(s.port)
     expect(client.capabilities.extensions).toEqual({})
@@ -285,9 +279,7 @@ describe('scripted faults', () => {
   it('refuses a message larger than SIZE without sending MAIL', async () => {
     const s = await scripted(
       esmtp(['SIZE 10'], async (c) => {
-        await c.readLine()
-        c.write('221 bye\r\n')
-        c.end()
+        await bye(c)
       }),
     )
     const client = await connect(s.port)
@@ -304,9 +296,7 @@ describe('scripted faults', () => {
         c.write('250 ok\r\n250 ok\r\n354 go\r\n')
         await c.readUntil('\r\n.\r\n')
         c.write('250 ok\r\n')
-        await c.readLine()
-        c.write('221 bye\r\n')
-        c.end()
+        await bye(c)
       }),
     )
     const client = await connect(s.port)
@@ -376,22 +366,23 @@ describe('scripted faults', () => {
     expect(await s.wrote()).toBe('EHLO client.test\r\nMAIL FROM:<a@x.test>\r\n')
   })
 
-  it("suggests security 'starttls' when implicit TLS meets a plaintext greeting", async () => {
+  /** What an implicit-TLS connection to a server that greets in plaintext rejects with. */
+  async function implicitMeetsPlaintext(): Promise<SmtpError> {
     const s = await scripted(async (c) => {
       c.write('220 mx.test ESMTP\r\n')
       await c.readLine().catch(() => {})
     })
-    const e = await failure(connect(s.port, { security: 'implicit' }))
+    return failure(connect(s.port, { security: 'implicit' }))
+  }
+
+  it("suggests security 'starttls' when implicit TLS meets a plaintext greeting", async () => {
+    const e = await implicitMeetsPlaintext()
     expect(e).toMatchObject({ stage: 'tls' })
     expect(e.message).toMatch(/security: 'starttls'/)
   })
 
   it("says which fix applies when implicit TLS meets a plaintext greeting: 'use-starttls'", async () => {
-    const s = await scripted(async (c) => {
-      c.write('220 mx.test ESMTP\r\n')
-      await c.readLine().catch(() => {})
-    })
-    const e = await failure(connect(s.port, { security: 'implicit' }))
+    const e = await implicitMeetsPlaintext()
     expect(e).toMatchObject({ stage: 'tls', hint: 'use-starttls' })
   })
 })

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
-import { startScriptedServer } from '@mail/testkit'
+import { lastJsonLine, run, startScriptedServer } from '@mail/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundle, report, run } from '../helpers/child.js'
+import { bundle } from '../helpers/child.js'
 
 const MB = 1024 * 1024
 
@@ -39,7 +39,7 @@ describe('a hostile server', () => {
     ])
     await server.stop()
     expect(result.code, result.stderr).toBe(0)
-    const r = report<{
+    const r = lastJsonLine<{
       smtpError: boolean
       stage: string
       message: string

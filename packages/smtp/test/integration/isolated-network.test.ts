@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { lastJsonLine, run } from '@mail/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundle, report, run } from '../helpers/child.js'
+import { bundle } from '../helpers/child.js'
 
 // The client runs in a child process inside private user, network and mount namespaces
 // (`unshare`): a loopback interface of its own, which also carries 192.0.2.25 (TEST-NET-1, not a
@@ -53,7 +54,7 @@ describe('in a private network namespace', () => {
       setup,
     ])
     expect(result.code, result.stderr).toBe(0)
-    r = report(result)
+    r = lastJsonLine(result)
   }, 60_000)
 
   afterAll(async () => {

@@ -21,6 +21,19 @@ const content = fc
   .map((a) => bytes(a.join('')))
 const cuts = fc.array(fc.nat(400), { maxLength: 20 })
 
+/** Streams 25 generated messages, each cut into random chunks, over `client`; returns them in order. */
+async function sendGenerated(client: SmtpClient): Promise<Uint8Array[]> {
+  const sent: Uint8Array[] = []
+  await fc.assert(
+    fc.asyncProperty(content, cuts, async (whole, offsets) => {
+      await client.send(ENV, streamOf(cut(whole, offsets)).stream)
+      sent.push(whole)
+    }),
+    { numRuns: 25 },
+  )
+  return sent
+}
+
 describe('a streamed message over a real socket', () => {
   it('arrives through DATA as the same octets as in memory (aiosmtpd)', async () => {
     const server = await startAiosmtpd({ security: 'none' })
@@ -30,14 +43,7 @@ describe('a streamed message over a real socket', () => {
       security: 'none',
     })
     try {
-      const sent: Uint8Array[] = []
-      await fc.assert(
-        fc.asyncProperty(content, cuts, async (whole, offsets) => {
-          await client.send(ENV, streamOf(cut(whole, offsets)).stream)
-          sent.push(whole)
-        }),
-        { numRuns: 25 },
-      )
+      const sent = await sendGenerated(client)
       const got = await server.waitFor(sent.length)
       // aiosmtpd gives the data dot-unstuffed: the normalised message, CRLF-terminated.
       for (let i = 0; i < sent.length; i++) {
@@ -66,14 +72,7 @@ describe('a streamed message over a real socket', () => {
       security: 'none',
     })
     try {
-      const sent: Uint8Array[] = []
-      await fc.assert(
-        fc.asyncProperty(content, cuts, async (whole, offsets) => {
-          await client.send(ENV, streamOf(cut(whole, offsets)).stream)
-          sent.push(whole)
-        }),
-        { numRuns: 25 },
-      )
+      const sent = await sendGenerated(client)
       expect(sink.results.map((r) => r.value)).toEqual(sent.map((s) => latin1(normalizeLines(s))))
       expect(sink.results.every((r) => r.envelope.via === 'BDAT')).toBe(true)
     } finally {

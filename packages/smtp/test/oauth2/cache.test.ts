@@ -51,25 +51,24 @@ describe('TokenCache', () => {
     expect(await second).toBe('t1')
   })
 
-  it('renews a tenth of the lifetime before expiry for short-lived tokens', async () => {
+  it.each([
+    {
+      title: 'renews a tenth of the lifetime before expiry for short-lived tokens',
+      answeredAfter: 0,
+      renewsAfter: 90_000,
+    },
+    {
+      title: 'counts the lifetime from when the request left',
+      answeredAfter: 30_000,
+      renewsAfter: 60_000,
+    },
+  ])('$title', async ({ answeredAfter, renewsAfter }) => {
     const s = setup(100)
     const first = s.cache.get({})
+    s.tick(answeredAfter)
     s.answer(0)
     await first
-    s.tick(90_000 - 1)
-    expect(await s.cache.get({})).toBe('t0')
-    s.tick(1)
-    void s.cache.get({})
-    expect(s.requests).toHaveLength(2)
-  })
-
-  it('counts the lifetime from when the request left', async () => {
-    const s = setup(100)
-    const first = s.cache.get({})
-    s.tick(30_000)
-    s.answer(0)
-    await first
-    s.tick(60_000 - 1)
+    s.tick(renewsAfter - 1)
     expect(await s.cache.get({})).toBe('t0')
     s.tick(1)
     void s.cache.get({})

@@ -1,24 +1,20 @@
 import { createServer } from 'node:http'
 import { inspect } from 'node:util'
-import { startTokenEndpoint, type TokenEndpoint } from '@mail/testkit'
+import { startTokenEndpoint, stopAfterEach, type TokenEndpoint } from '@mail/testkit'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SmtpError } from '../../src/errors.js'
 import { refreshTokenProvider } from '../../src/oauth2/index.js'
+import { failure } from '../helpers/errors.js'
 
-const stoppers: { stop(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(stoppers.splice(0).map((s) => s.stop()))
-})
+const track = stopAfterEach()
 
 const secret = 'cs-Secret-0123456789'
 const refresh = 'rt-Refresh-0123456789'
 const client = { clientId: 'client-1', clientSecret: secret, refreshToken: refresh }
 
 async function endpoint(options: Parameters<typeof startTokenEndpoint>[0] = {}) {
-  const e = await startTokenEndpoint({ clients: [client], ...options })
-  stoppers.push(e)
-  return e
+  return track(startTokenEndpoint({ clients: [client], ...options }))
 }
 
 const provider = (
@@ -35,15 +31,6 @@ const provider = (
 
 /** Everything an error could show: message, fields, cause chain and stack. */
 const shown = (e: unknown) => `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 5 })}`
-
-async function failure(p: Promise<unknown>): Promise<SmtpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  expect(e).toBeInstanceOf(SmtpError)
-  return e as SmtpError
-}
 
 describe('refreshTokenProvider', () => {
   it('posts the refresh_token grant with client_secret_post and caches the token', async () => {
@@ -137,7 +124,7 @@ describe('refreshTokenProvider', () => {
   it('times out as a transient failure', async () => {
     const silent = createServer(() => {})
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
-    stoppers.push({
+    await track({
       stop: () =>
         new Promise<void>((r) => {
           silent.closeAllConnections()

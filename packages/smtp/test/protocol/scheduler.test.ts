@@ -18,14 +18,20 @@ function op(name: string, started: string[]) {
   return o
 }
 
+/** A scheduler with operations a and b added, in that order, and the names of those started. */
+function twoQueued() {
+  const started: string[] = []
+  const s = new Scheduler()
+  const a = op('a', started)
+  const b = op('b', started)
+  s.add(a)
+  s.add(b)
+  return { started, s, a, b }
+}
+
 describe('Scheduler', () => {
   it('starts one operation at a time without pipelining, the next once the last is done', () => {
-    const started: string[] = []
-    const s = new Scheduler()
-    const a = op('a', started)
-    const b = op('b', started)
-    s.add(a)
-    s.add(b)
+    const { started, s, a, b } = twoQueued()
     s.pump(false)
     expect(started).toEqual(['a'])
     a.committed = true
@@ -39,12 +45,7 @@ describe('Scheduler', () => {
   })
 
   it('pipelines the next operation behind a committed one (RFC 2920)', () => {
-    const started: string[] = []
-    const s = new Scheduler()
-    const a = op('a', started)
-    const b = op('b', started)
-    s.add(a)
-    s.add(b)
+    const { started, s, a, b } = twoQueued()
     s.pump(true)
     expect(started).toEqual(['a'])
     a.committed = true
@@ -55,12 +56,7 @@ describe('Scheduler', () => {
   })
 
   it('withdraws only what has not started, and hands back everything, started apart from waiting, when the connection ends', () => {
-    const started: string[] = []
-    const s = new Scheduler()
-    const a = op('a', started)
-    const b = op('b', started)
-    s.add(a)
-    s.add(b)
+    const { s, a, b } = twoQueued()
     s.pump(true)
     expect(s.withdraw(a)).toBe(false)
     expect(s.busy).toBe(true)

@@ -24,6 +24,18 @@ const octet = fc.constantFrom(...'a.\r\n\xe9 ')
 const message = fc.array(octet, { maxLength: 120 }).map((a) => bytes(a.join('')))
 const cuts = fc.array(fc.nat(120), { maxLength: 12 })
 
+/** A beforeEnd hook that holds until the test calls `open()`. */
+function heldHook() {
+  let open!: () => void
+  return {
+    hook: () =>
+      new Promise<void>((resolve) => {
+        open = resolve
+      }),
+    open: () => open(),
+  }
+}
+
 /** The DATA content (after 354, the final dot included) the session writes for `raw`. */
 async function dataWire(raw: RawMessage, chunkSize = 1024 * 1024): Promise<string> {
   const t = readySession(['PIPELINING', '8BITMIME'], { chunkSize })
@@ -413,17 +425,13 @@ describe('a streamed message among others', () => {
 
   it('holds the end until beforeEnd resolves', async () => {
     const t = readySession(['PIPELINING'])
-    let open!: () => void
-    const hook = () =>
-      new Promise<void>((resolve) => {
-        open = resolve
-      })
-    const out = t.send(ENV, streamOf([bytes('hi\r\n')]).stream, hook)
+    const held = heldHook()
+    const out = t.send(ENV, streamOf([bytes('hi\r\n')]).stream, held.hook)
     t.take()
     t.server('250 ok', '250 ok', '354 go')
     await settled()
     expect(t.take().join('')).toBe('hi\r\n')
-    open()
+    held.open()
     await settled()
     expect(t.take().join('')).toBe('.\r\n')
     t.server('250 done')
@@ -432,18 +440,14 @@ describe('a streamed message among others', () => {
 
   it('with BDAT and beforeEnd, the end is BDAT 0 LAST after the hook', async () => {
     const t = readySession(['PIPELINING', 'CHUNKING'])
-    let open!: () => void
-    const hook = () =>
-      new Promise<void>((resolve) => {
-        open = resolve
-      })
-    const out = t.send(ENV, streamOf([bytes('hi\r\n')]).stream, hook)
+    const held = heldHook()
+    const out = t.send(ENV, streamOf([bytes('hi\r\n')]).stream, held.hook)
     t.take()
     t.server('250 ok', '250 ok')
     await settled()
     expect(t.take().join('')).toBe('BDAT 4\r\nhi\r\n')
     t.server('250 chunk')
-    open()
+    held.open()
     await settled()
     expect(t.take().join('')).toBe('BDAT 0 LAST\r\n')
     t.server('250 done')

@@ -3,26 +3,18 @@ import { connect as tlsConnect } from 'node:tls'
 import { inspect } from 'node:util'
 import {
   type ProxyServer,
-  type ScriptedServer,
   startMicrosocks,
   startScriptedServer,
   startTinyproxy,
+  stopAfterEach,
 } from '@mail/testkit'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
-import { SmtpError } from '../../src/errors.js'
+import { describe, expect, it } from 'vitest'
 import { parseProxy } from '../../src/proxy/endpoint.js'
 import { openTunnel } from '../../src/socket/tunnel.js'
+import { failure } from '../helpers/errors.js'
 
-const stoppers: { stop(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(stoppers.splice(0).map((s) => s.stop()))
-})
-async function track<T extends { stop(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const started = await p
-  stoppers.push(started)
-  return started
-}
+const track = stopAfterEach()
 
 /** An SMTP-like server: greets, answers one line if one comes. */
 const greeter = (tls = false) =>
@@ -55,15 +47,6 @@ function reader(socket: net.Socket, head: Uint8Array) {
     }
     return text
   }
-}
-
-async function failure(p: Promise<unknown>): Promise<SmtpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  expect(e).toBeInstanceOf(SmtpError)
-  return e as SmtpError
 }
 
 const tunnel = (
@@ -282,17 +265,29 @@ describe('openTunnel against scripted proxies', () => {
   })
 
   it('stops at the signal, naming the step that hung', async () => {
-    let silent!: ScriptedServer
-    silent = await track(startScriptedServer(() => new Promise(() => {})))
+    // The proxy takes the first octet of the client's request and never answers: the signal
+    // fires once that octet arrived, with the client waiting in its first step.
+    let arrived!: () => void
+    const silent = await track(
+      startScriptedServer(async (c) => {
+        await c.read(1)
+        arrived()
+        await new Promise(() => {})
+      }),
+    )
     for (const scheme of ['http', 'socks5']) {
       const controller = new AbortController()
+      const requested = new Promise<void>((resolve) => {
+        arrived = resolve
+      })
       const pending = tunnel(
         `${scheme}://127.0.0.1:${silent.port}`,
         25,
         'localhost',
         controller.signal,
       )
-      setTimeout(() => controller.abort(new Error('timeout')), 50)
+      await requested
+      controller.abort(new Error('timeout'))
       const error = await failure(pending)
       expect(error.message).toMatch(
         /failed at (CONNECT to localhost:25|the SOCKS5 handshake): timed out$/,
