@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { readInbox } from '@mail/inbox'
 import {
+  finished,
   parseWithPython,
   type RedisServer,
   refusingPort,
@@ -11,7 +12,7 @@ import {
   startScriptedServer,
 } from '@mail/testkit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type CliResult, finished, runCli, spawnCli } from '../helpers/cli.js'
+import { type CliResult, runCli, spawnCli } from '../helpers/cli.js'
 import { useWorkDir } from '../helpers/workdir.js'
 
 // `mailx enqueue` and `mailx worker` as users run them: child processes of the built CLI, a
