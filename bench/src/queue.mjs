@@ -26,6 +26,9 @@ const SEED = 15
 
 let queueNumber = 0
 
+/** Every worker process started, so that a run that fails midway leaves none behind. */
+const liveWorkers = new Set()
+
 /** Worker processes on one queue; `stop()` closes them cleanly, `kill(i)` is kill -9. */
 async function startWorkers(count, options) {
   const children = []
@@ -38,6 +41,8 @@ async function startWorkers(count, options) {
       },
     )
     children.push(child)
+    liveWorkers.add(child)
+    child.once('exit', () => liveWorkers.delete(child))
     return new Promise((resolve, reject) => {
       child.once('message', (m) => (m?.ready ? resolve(child) : reject(new Error('no ready'))))
       child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)))
@@ -405,6 +410,7 @@ export async function run() {
       `Fault run: 3 worker processes (concurrency ${CONCURRENCY}, lock 5 s, stall check every 2 s, retry 6 attempts from 100 ms), ${FAULT_COUNT.toLocaleString('en-US')} messages of 1-3 recipients, ${f.pairs.toLocaleString('en-US')} pairs; the server refused ${BLOCKED} with 550 at RCPT, answered 451 to ${f.refused451} transactions and hung up after the data of ${f.hangups} (seeded ${SEED}); one worker killed with SIGKILL after 40% and a new one started; ${f.transactions.toLocaleString('en-US')} transactions in ${fmtMs(f.tookMs)}. Pairs: ${f.delivered} delivered once, ${f.rejected} rejected (${f.wrongRejected} not the 550 address), ${f.unknown} unknown (${f.coRecipientsUnknown} of them co-recipients of the 550 address, cut by a hang-up or the kill), ${f.duplicated} delivered twice, ${f.missing} otherwise (missing or pending).`,
     )
   } finally {
+    for (const child of liveWorkers) child.kill('SIGKILL')
     await redis.stop()
   }
   return section
