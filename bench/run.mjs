@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { fixedMallocEnv } from './src/measure.mjs'
 import { renderSection } from './src/report.mjs'
 
-const areas = ['mime', 'smtp', 'send', 'dkim', 'large']
+const areas = ['mime', 'smtp', 'send', 'dkim', 'large', 'queue']
 
 /** In the area process: run it and hand the section back. */
 async function runArea(area) {

@@ -6,6 +6,8 @@ Usage:
   mailx send [options]        build and send a message (default: into the local inbox)
   mailx inbox [show ID]       list the local inbox, or show one message
   mailx serve [options]       run the local inbox: SMTP on port 2525, the web page on 8025
+  mailx enqueue [options]     put a message on a Redis queue, for workers to send
+  mailx worker [options]      send the queue's messages through an SMTP server, until stopped
   mailx --version             print the version
   mailx COMMAND --help        help for one command (or: mailx help COMMAND)
 
@@ -16,6 +18,8 @@ Examples:
   mailx send --from me@example.com --to you@example.com --subject Hello --text 'Hi there'
   mailx inbox
   mailx inbox show 1
+  mailx worker --redis redis://127.0.0.1:6379 --smtp smtps://user:secret@mail.example.com --rate 200/1s
+  mailx enqueue --redis redis://127.0.0.1:6379 -f me@example.com -t you@example.com -s Hello --text Hi
 
 Exit codes: 0 success, 1 failure (one line on stderr says why), 2 some recipients rejected.
 `
@@ -132,4 +136,90 @@ Examples:
   mailx serve
   mailx serve --smtp-port 1025 --http-port 1080
   SMTP_URL='smtp://127.0.0.1:2525?security=none' mailx send -f me@example.com -t you@example.com --text Hi
+`
+
+/** Where the queue is: the same two options for `enqueue` and `worker`. */
+const QUEUE_OPTIONS = `Queue:
+      --redis URL          the Redis server: redis://[user:password@]host[:port][/db] or
+                           rediss://... (TLS) or redis+unix:///PATH; default: the REDIS_URL
+                           environment variable, else redis://127.0.0.1:6379
+      --queue NAME         the queue's name (default mail); workers and enqueue must agree`
+
+export const ENQUEUE_HELP = `mailx enqueue: put a message on a queue in Redis; \`mailx worker\` processes send it.
+
+Usage: mailx enqueue --from ADDR --to ADDR [options]
+       mailx enqueue --status ID
+
+Prints the job's id on stdout. The message is checked before anything is stored (a bad address
+fails here, not in the worker); attached files are read now and stored in Redis with the job.
+
+Message (as \`mailx send\` takes it):
+  -f, --from ADDR          the author (required)
+  -t, --to ADDR            a recipient (repeatable); --cc, --bcc, --reply-to likewise
+  -s, --subject TEXT       the subject
+      --text TEXT          the plain-text body (or --text-file PATH, or a piped stdin)
+      --html-file PATH     an HTML body
+  -a, --attach PATH        attach a file (repeatable); --inline PATH=CID for inline images
+      --header 'N: value'  an extra header field (repeatable)
+Job:
+      --idempotency-key KEY
+                           enqueueing the same key again gives the first job's id, and no
+                           second message (e.g. the order number of a receipt)
+      --delay DURATION     send no sooner than this from now: 500ms, 30s, 5m, 2h
+      --priority N         1 is the highest priority; jobs without one go first
+      --status ID          print the job's state and each recipient's outcome instead
+${QUEUE_OPTIONS}
+Output:
+      --json               {"id": ...} (or the status) as JSON on stdout, {"error": ...} on failure
+  -v, --verbose            stack traces on failure
+  -h, --help               this help
+
+Examples:
+  mailx enqueue -f news@example.com -t reader@example.org -s 'Issue 12' --html-file issue12.html
+  mailx enqueue -f shop@example.com -t buyer@example.org -s Receipt --text-file r.txt --idempotency-key order-8812
+  mailx enqueue --redis redis://10.0.0.5:6379 -f me@example.com -t you@example.com --text Later --delay 10m
+  mailx enqueue --status 42
+
+Exit codes: 0 queued (or status printed); 1 failure.
+`
+
+export const WORKER_HELP = `mailx worker: send the messages of a Redis queue through an SMTP server, until stopped.
+
+Usage: mailx worker [--smtp URL] [--redis URL] [options]
+
+Start as many workers as you like, on one machine or many: they share the queue, and the rate
+limits hold for all of them together. Each recipient accepted by the server is recorded and never
+sent to again; a worker that dies leaves its jobs to the others. Prints one line per finished
+job: its state (sent, partial, failed, unknown), its id, and the recipients not accepted.
+Ctrl-C (or SIGTERM) finishes the jobs in hand, then exits 0.
+
+Delivery (as \`mailx send\` takes it):
+      --smtp URL           smtp://[user:pass@]host[:port][?security=...] or smtps://...;
+                           default: the SMTP_URL environment variable, else (to try it out) an
+                           embedded inbox in .mail/inbox (or MAIL_INBOX), read by mailx inbox
+      --ca FILE            trust this PEM CA for the server's certificate
+      --proxy URL          connect through socks5://... or http://... (or SMTP_PROXY)
+      --oauth2-token-url URL, --oauth2-client-id ID, --oauth2-client-secret S,
+      --oauth2-refresh-token T, --oauth2-scope 'S1 S2'
+                           OAuth2 instead of a password, or the MAIL_OAUTH2_* variables (see
+                           mailx send --help)
+Work:
+  -c, --concurrency N      messages in progress at once in this worker
+      --rate N/DURATION    at most N messages in any window of DURATION, for all the workers of
+                           the queue together, retries included: 200/1s, 20/500ms, 10000/1h
+      --domain-rate N/DURATION
+                           the same, per recipient domain
+${QUEUE_OPTIONS}
+Output:
+      --json               one JSON object per line: started, each job, stopped
+  -v, --verbose            stack traces on failure
+  -h, --help               this help
+
+Examples:
+  mailx worker --smtp smtps://user:secret@mail.example.com --rate 200/1s
+  mailx worker                     # into the local inbox, from the queue at redis://127.0.0.1:6379
+  SMTP_URL='smtp://127.0.0.1:2525?security=none' mailx worker --concurrency 20
+  mailx worker --redis redis://queue.internal:6379 --queue newsletters --smtp smtp://relay:587 --domain-rate 20/1s
+
+Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 failure (one line on stderr says why).
 `

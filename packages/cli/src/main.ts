@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { MAIN_HELP } from './help.js'
 import { EXIT, type Io, processIo } from './output.js'
+import { closest } from './suggest.js'
+
+/** The commands `mailx help COMMAND` knows. */
+const COMMANDS = ['send', 'inbox', 'serve', 'enqueue', 'worker']
 
 /** The package's version, read from its package.json (one level above `dist/` and `src/`). */
 export function version(): string {
@@ -10,7 +14,7 @@ export function version(): string {
 
 /**
  * Runs the `mailx` command line and resolves with its exit code. `io` lets embedders and tests
- * run it in-process; `signal` stops a running `serve`.
+ * run it in-process; `signal` stops a running `serve` or `worker`.
  *
  * @example
  * process.exitCode = await main(['send', '--from', 'me@example.com', '--to', 'you@example.com', '--text', 'Hi'])
@@ -30,13 +34,17 @@ export async function main(
       return (await import('./commands/inbox.js')).runInbox(rest, io)
     case 'serve':
       return (await import('./commands/serve.js')).runServe(rest, io, signal)
+    case 'enqueue':
+      return (await import('./commands/enqueue.js')).runEnqueue(rest, io)
+    case 'worker':
+      return (await import('./commands/worker.js')).runWorker(rest, io, signal)
     case '--version':
     case '-V':
       io.stdout.write(`${version()}\n`)
       return EXIT.ok
     case 'help':
       // `mailx help send` is `mailx send --help`.
-      if (rest[0] === 'send' || rest[0] === 'inbox' || rest[0] === 'serve') {
+      if (rest[0] !== undefined && COMMANDS.includes(rest[0])) {
         return main([rest[0], '--help'], io, signal)
       }
       io.stdout.write(MAIN_HELP)
@@ -46,8 +54,13 @@ export async function main(
     case '-h':
       io.stdout.write(MAIN_HELP)
       return EXIT.ok
-    default:
-      io.stderr.write(`mailx: unknown command ${JSON.stringify(command)} (see: mailx --help)\n`)
+    default: {
+      const meant = closest(command, COMMANDS)
+      const hint = meant === undefined ? '' : `: did you mean ${meant}?`
+      io.stderr.write(
+        `mailx: unknown command ${JSON.stringify(command)}${hint} (see: mailx --help)\n`,
+      )
       return EXIT.failure
+    }
   }
 }

@@ -2,7 +2,7 @@ import { openAsBlob } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Attachment, MessageInput } from '@mail/mime'
-import type { SendArgs } from './args.js'
+import type { MessageArgs } from './args.js'
 import { CliError, fileError, formatBytes, type Io, type Progress, UsageError } from './output.js'
 
 /**
@@ -73,7 +73,7 @@ export async function readStdin(io: Io): Promise<Buffer> {
 }
 
 /** True when the body should come from stdin: it is piped and no other body source was given. */
-export function bodyFromStdin(args: SendArgs, io: Io): boolean {
+export function bodyFromStdin(args: MessageArgs & { eml?: string }, io: Io): boolean {
   return (
     io.stdin.isTTY !== true &&
     args.text === undefined &&
@@ -83,7 +83,7 @@ export function bodyFromStdin(args: SendArgs, io: Io): boolean {
 }
 
 /** Repeated `--header` options of the same name become one multi-valued entry. */
-function headerRecord(headers: SendArgs['headers']): Record<string, string | string[]> {
+function headerRecord(headers: MessageArgs['headers']): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const { name, value } of headers) {
     const prev = out[name]
@@ -101,13 +101,14 @@ function headerRecord(headers: SendArgs['headers']): Record<string, string | str
  * const input = await messageFromArgs(parseSendArgs(['--from', 'a@x.test', '--to', 'b@x.test']), io, progress)
  */
 export async function messageFromArgs(
-  args: SendArgs,
+  args: MessageArgs & { dryRun?: boolean },
   io: Io,
   progress: Progress,
+  command = 'send',
 ): Promise<MessageInput> {
-  if (args.from === undefined) throw new UsageError('--from is required', 'send')
-  if (!args.dryRun && args.to.length + args.cc.length + args.bcc.length === 0) {
-    throw new UsageError('at least one --to, --cc or --bcc is required', 'send')
+  if (args.from === undefined) throw new UsageError('--from is required', command)
+  if (args.dryRun !== true && args.to.length + args.cc.length + args.bcc.length === 0) {
+    throw new UsageError('at least one --to, --cc or --bcc is required', command)
   }
   const input: MessageInput = { from: args.from }
   if (args.to.length > 0) input.to = args.to

@@ -1,4 +1,5 @@
-import { serverOf } from '@mail/send'
+import type { Inbox } from '@mail/inbox'
+import { type SmtpTransportOptions, serverOf } from '@mail/send'
 import { splitUser } from './network.js'
 
 /** Where `send` delivers: a server given by URL, or the embedded inbox. */
@@ -23,14 +24,26 @@ export function chooseTarget(
   env: Record<string, string | undefined>,
   inboxDir: string,
   oauth2 = false,
+  command = 'send',
 ): Target {
   const given = smtp ?? (env.SMTP_URL || undefined)
   if (given === undefined) return { kind: 'inbox', dir: inboxDir }
   // With OAuth2 the URL names the mailbox without a password (see network.ts).
-  const { url, user } = oauth2 ? splitUser(given) : { url: given, user: undefined }
+  const { url, user } = oauth2 ? splitUser(given, command) : { url: given, user: undefined }
   const { host, port } = serverOf(url)
   const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`
   const target: Target = { kind: 'smtp', url, hostPort, source: smtp ? '--smtp' : 'SMTP_URL' }
   if (user !== undefined) target.user = user
   return target
+}
+
+/**
+ * How to reach an embedded inbox started in this process: plain SMTP on loopback, where there is
+ * no certificate to check.
+ */
+export function inboxEndpoint(
+  inbox: Inbox,
+): Pick<SmtpTransportOptions, 'host' | 'port' | 'security'> {
+  const url = new URL(inbox.smtpUrl)
+  return { host: url.hostname, port: Number(url.port), security: 'none' }
 }

@@ -2,12 +2,17 @@ import { DEFAULT_HTTP_PORT, DEFAULT_SMTP_PORT } from '@mail/inbox'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  DEFAULT_REDIS,
+  parseDuration,
+  parseEnqueueArgs,
   parseHeader,
   parseInboxArgs,
   parseInline,
+  parseRate,
   parseSendArgs,
   parseServeArgs,
   parseSize,
+  parseWorkerArgs,
 } from '../src/args.js'
 import { UsageError } from '../src/output.js'
 
@@ -217,5 +222,102 @@ describe('parseSize', () => {
     for (const bad of ['', '0', 'big', '10TB', '-5', '1e9']) {
       expect(() => parseSize(bad)).toThrow(/--max-message-size expects a size such as 25MB/)
     }
+  })
+})
+
+describe('parseWorkerArgs and parseEnqueueArgs', () => {
+  const smtp = ['--smtp', 'smtp://127.0.0.1:2525']
+  /** The usage error's message for a worker command line. */
+  const workerError = (args: string[]) => {
+    try {
+      parseWorkerArgs([...smtp, ...args], {})
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError)
+      return (err as Error).message
+    }
+    throw new Error('no error')
+  }
+  const enqueueError = (args: string[]) => {
+    try {
+      parseEnqueueArgs(['-f', 'me@example.com', '-t', 'you@example.com', ...args], {})
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError)
+      return (err as Error).message
+    }
+    throw new Error('no error')
+  }
+
+  it('reads rates as MESSAGES/DURATION and the queue from --redis, REDIS_URL or the default', () => {
+    const args = parseWorkerArgs(
+      [...smtp, '--rate', '200/1s', '--domain-rate', '20/500ms', '-c', '16', '--queue', 'news'],
+      { REDIS_URL: 'redis://10.0.0.5:6380' },
+    )
+    expect(args).toMatchObject({
+      rate: { messages: 200, perMs: 1000 },
+      domainRate: { messages: 20, perMs: 500 },
+      concurrency: 16,
+      queue: 'news',
+      redis: 'redis://10.0.0.5:6380',
+      smtp: 'smtp://127.0.0.1:2525',
+    })
+    expect(parseWorkerArgs(smtp, { REDIS_URL: '' }).redis).toBe(DEFAULT_REDIS)
+    expect(parseRate('--rate', '10/m', 'worker')).toEqual({ messages: 10, perMs: 60_000 })
+    expect(parseRate('--rate', '1000 / 1.5s', 'worker')).toEqual({ messages: 1000, perMs: 1500 })
+    expect(parseDuration('2h')).toBe(7_200_000)
+    expect(parseDuration('30')).toBeUndefined()
+    const job = parseEnqueueArgs(
+      [
+        '-f',
+        'a@x.test',
+        '-t',
+        'b@x.test',
+        '--delay',
+        '5m',
+        '--priority',
+        '3',
+        '--idempotency-key',
+        'k1',
+      ],
+      {},
+    )
+    expect(job).toMatchObject({
+      delayMs: 300_000,
+      priority: 3,
+      idempotencyKey: 'k1',
+      to: ['b@x.test'],
+    })
+    expect(parseEnqueueArgs(['--status', '17'], {})).toMatchObject({ status: '17', to: [] })
+  })
+
+  it('names the flag at fault and the spelling meant', () => {
+    expect(workerError(['--rate', '200'])).toBe(
+      '--rate expects MESSAGES/DURATION such as 200/1s, 20/500ms or 1000/1m, got "200" (see: mailx worker --help)',
+    )
+    expect(workerError(['--domain-rate', '0/1s'])).toMatch(
+      /^--domain-rate expects MESSAGES\/DURATION/,
+    )
+    expect(workerError(['--rate-limit', '5'])).toBe(
+      'unknown option --rate-limit: did you mean --rate MESSAGES/DURATION (e.g. --rate 200/1s)? (see: mailx worker --help)',
+    )
+    expect(workerError(['--name', 'bulk'])).toMatch(/did you mean --queue NAME\?/)
+    expect(workerError(['--concurency', '4'])).toMatch(/did you mean --concurrency\?/)
+    expect(workerError(['--concurrency', '0'])).toMatch(
+      /^--concurrency expects a whole number of at least 1, got "0"/,
+    )
+    expect(workerError(['--text', 'hi'])).toMatch(/^unknown option --text/)
+    expect(enqueueError(['--delay', '30'])).toBe(
+      '--delay expects a duration such as 30s, 5m or 500ms, got "30" (see: mailx enqueue --help)',
+    )
+    expect(enqueueError(['--smtp', 'smtp://x'])).toMatch(
+      /^unknown option --smtp: did you mean mailx worker --smtp URL/,
+    )
+    expect(enqueueError(['--status', '4'])).toBe(
+      '--status ID goes alone, without --from (see: mailx enqueue --help)',
+    )
+    expect(enqueueError(['--redis', 'localhost:6379'])).toMatch(
+      /^--redis expects redis:\/\/\[user:password@\]host\[:port\]\[\/db\]/,
+    )
+    // The password of a bad URL is not echoed.
+    expect(enqueueError(['--redis', 'http://:hunter2@h'])).not.toContain('hunter2')
   })
 })

@@ -34,9 +34,11 @@ describe('mailx', () => {
     expect(r.stdout).toMatch(/^mailx serve: /)
   })
 
-  it('exits 1 with one line for an unknown command', async () => {
+  it('exits 1 with one line for an unknown command, naming the one meant', async () => {
     const r = await runCli(['snd'], { cwd: dir })
     expect(r.code).toBe(1)
-    expect(r.stderr).toBe('mailx: unknown command "snd" (see: mailx --help)\n')
+    expect(r.stderr).toBe('mailx: unknown command "snd": did you mean send? (see: mailx --help)\n')
+    const far = await runCli(['deploy'], { cwd: dir })
+    expect(far.stderr).toBe('mailx: unknown command "deploy" (see: mailx --help)\n')
   })
 })

@@ -15,7 +15,7 @@ import { type ReadyMessage, readyMessage } from '../eml.js'
 import { describeErrorLine, type ErrorContext, replyText } from '../errors.js'
 import { SEND_HELP } from '../help.js'
 import { contentSize, messageFromArgs, readInputFile, readStdin } from '../message.js'
-import { networkOptions, oauth2Options, oauth2Settings, proxyOf } from '../network.js'
+import { givenServer, networkOptions, oauth2Settings, proxyOf } from '../network.js'
 import {
   createProgress,
   EXIT,
@@ -25,9 +25,8 @@ import {
   printable,
   reportError,
   sendingBar,
-  UsageError,
 } from '../output.js'
-import { chooseTarget, type Target } from '../transport.js'
+import { chooseTarget, inboxEndpoint, type Target } from '../transport.js'
 
 /** The JSON `send --json` prints on success. */
 export interface SendJsonResult {
@@ -137,17 +136,10 @@ async function deliver(
         ? `connecting to ${target.hostPort}`
         : 'connecting to the embedded inbox',
     )
-    // The embedded inbox is plain SMTP on loopback: there is no certificate to check.
-    const inboxUrl = inbox && new URL(inbox.smtpUrl)
-    const inboxEndpoint = inboxUrl && {
-      host: inboxUrl.hostname,
-      port: Number(inboxUrl.port),
-      security: 'none' as const,
-    }
     const url = target.kind === 'smtp' ? target.url : ''
     // One attempt: a person at a prompt wants the failure now, not after silent retries.
     const transport: SmtpTransportOptions = {
-      ...(inboxEndpoint ?? { url }),
+      ...(inbox === undefined ? { url } : inboxEndpoint(inbox)),
       ...common,
       retry: { attempts: 1 },
     }
@@ -240,11 +232,7 @@ export async function runSend(argv: string[], io: Io): Promise<number> {
     }
     // The transcript and JSON own the terminal when asked for; a status line would garble them.
     progress = createProgress(io, { enabled: !args.json && !args.verbose })
-    // A proxy and OAuth2 are for a real server; the embedded inbox is in this process.
-    const server = args.smtp ?? (io.env.SMTP_URL || undefined)
-    if (server === undefined && (args.proxy !== undefined || oauth2Options(args))) {
-      throw new UsageError('--proxy and --oauth2-* need --smtp or SMTP_URL', 'send')
-    }
+    const server = givenServer(args, io.env, 'send')
     where = { url: args.smtp === undefined ? 'SMTP_URL' : '--smtp' }
     const oauth2 = server === undefined ? undefined : oauth2Settings(args, io.env)
     const target = chooseTarget(args.smtp, io.env, inboxDir(io.env, io.cwd), oauth2 !== undefined)

@@ -3,26 +3,7 @@ import { parseServeArgs, type ServeArgs } from '../args.js'
 import { describeErrorLine } from '../errors.js'
 import { SERVE_HELP } from '../help.js'
 import { EXIT, fileError, foreignText, type Io, printable, reportError } from '../output.js'
-
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM), or when `signal` aborts. */
-function stopRequested(signal?: AbortSignal): { promise: Promise<string>; dispose(): void } {
-  let dispose = () => {}
-  const promise = new Promise<string>((resolve) => {
-    const onSignal = (name: string) => () => resolve(name)
-    const int = onSignal('SIGINT')
-    const term = onSignal('SIGTERM')
-    const abort = () => resolve('abort')
-    process.once('SIGINT', int)
-    process.once('SIGTERM', term)
-    signal?.addEventListener('abort', abort, { once: true })
-    dispose = () => {
-      process.off('SIGINT', int)
-      process.off('SIGTERM', term)
-      signal?.removeEventListener('abort', abort)
-    }
-  })
-  return { promise, dispose: () => dispose() }
-}
+import { stopRequested } from '../stop.js'
 
 /** Starts the inbox the command line describes; each received message is reported on stdout. */
 async function start(args: ServeArgs, io: Io, dir: string): Promise<Inbox> {

@@ -9,7 +9,7 @@ const tsc = resolve(root, 'node_modules/.bin/tsc')
  * dependency order, so spawned `node packages/cli/dist/bin.js` runs the current sources.
  */
 export default function build(): void {
-  for (const pkg of ['mime', 'smtp', 'send', 'inbox', 'cli']) {
+  for (const pkg of ['mime', 'smtp', 'send', 'inbox', 'queue', 'cli']) {
     execFileSync(tsc, ['-p', 'tsconfig.build.json'], {
       cwd: resolve(root, 'packages', pkg),
       stdio: ['ignore', 'inherit', 'inherit'],
