@@ -93,6 +93,9 @@ export async function runWorker(argv: string[], io: Io, signal?: AbortSignal): P
         ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
         ...(args.rate === undefined ? {} : { rateLimit: args.rate }),
         ...(args.domainRate === undefined ? {} : { domainRateLimit: args.domainRate }),
+        onError(error) {
+          io.stderr.write(`worker: ${describeErrorLine(error, where)}\n`)
+        },
         onSettled(id, status) {
           done++
           io.stdout.write(
