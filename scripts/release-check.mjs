@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Release dry run: in a scratch copy of the workspace manifests, a sample changeset that bumps
-// @mail/mime must bump @mail/mime and its dependents (@mail/send, @mail/cli) and nothing else;
-// versions stay independent (no fixed group).
+// @mail/mime must bump @mail/mime and its dependents (@mail/send, @mail/queue, @mail/cli) and
+// nothing else (@mail/smtp and @mail/inbox stay); versions stay independent (no fixed group).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,7 +33,7 @@ try {
   const bumped = publicPackages
     .filter((name) => version(scratch, name) !== version(root, name))
     .map((name) => `@mail/${name}`)
-  const expected = ['@mail/mime', '@mail/send', '@mail/cli']
+  const expected = ['@mail/mime', '@mail/send', '@mail/queue', '@mail/cli']
   if (bumped.sort().join() !== expected.sort().join()) {
     throw new Error(
       `a @mail/mime changeset bumped ${bumped.join(', ')}; expected ${expected.join(', ')}`,
