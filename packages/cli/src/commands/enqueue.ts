@@ -1,3 +1,4 @@
+import { buildMessageStream } from '@mail/mime'
 import type { MessageStatus } from '@mail/queue'
 import { type EnqueueArgs, parseEnqueueArgs } from '../args.js'
 import { describeErrorLine } from '../errors.js'
@@ -55,6 +56,8 @@ export async function runEnqueue(argv: string[], io: Io): Promise<number> {
     // The message is read and checked first: a missing file fails before Redis is involved.
     const message =
       args.status === undefined ? await messageFromArgs(args, io, progress, 'enqueue') : undefined
+    // A message that cannot be built is refused before Redis is asked (it reads nothing yet).
+    if (message !== undefined) buildMessageStream(message)
     where = redisHostPort(args.redis)
     await checkRedis(args.redis)
     const { createQueue } = await import('@mail/queue')

@@ -217,20 +217,14 @@ describe('mailx enqueue and mailx worker: what goes wrong, in one line', () => {
     expect(oneLine(bad)).toMatch(/^mailx: bad address in --to: /)
     const closed = await refusingPort()
     try {
-      const r = await runCli(
-        [
-          'enqueue',
-          '--redis',
-          `redis://:secret@127.0.0.1:${closed.port}`,
-          '-f',
-          'me@example.com',
-          '-t',
-          'you@example.com',
-          '--text',
-          'x',
-        ],
-        { cwd: work.dir() },
-      )
+      const redisUrl = `redis://127.0.0.1:${closed.port}`
+      const message = ['-f', 'me@example.com', '-t', 'you@example.com', '--text', 'x']
+      const argv = ['enqueue', '--redis', redisUrl, '--subject', 'a\u0085b', ...message]
+      const refused = await runCli(argv, { cwd: work.dir() })
+      // The message is refused before Redis is asked.
+      expect(oneLine(refused)).toMatch(/^mailx: invalid --subject: /)
+      const withPassword = `redis://:secret@127.0.0.1:${closed.port}`
+      const r = await runCli(['enqueue', '--redis', withPassword, ...message], { cwd: work.dir() })
       expect(oneLine(r)).toBe(
         `mailx: cannot reach Redis at 127.0.0.1:${closed.port}: connection refused (start redis-server, or give --redis URL)`,
       )
