@@ -17,3 +17,26 @@ export class QueueError extends Error {
     this.field = field
   }
 }
+
+/**
+ * Refuses keys of `options` outside `known` with a QueueError naming `prefix + key`: an option
+ * spelled as BullMQ or another mailer spells it is not silently ignored (a misspelt rate limit
+ * would send at full speed). `hints` says what to write instead for such spellings.
+ */
+export function checkKeys(
+  options: object,
+  known: readonly string[],
+  prefix: string,
+  hints: Readonly<Record<string, string>> = {},
+): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue
+    const hint = Object.hasOwn(hints, key) ? hints[key] : undefined
+    throw new QueueError(
+      prefix + key,
+      hint === undefined
+        ? `is not an option of @mail/queue (${prefix === '' ? 'options' : prefix.slice(0, -1)}: ${known.join(', ')})`
+        : `is not an option of @mail/queue: ${hint}`,
+    )
+  }
+}

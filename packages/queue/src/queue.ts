@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { buildMessageStream, type MessageInput, MimeError } from '@mail/mime'
 import { Queue, QueueEvents } from 'bullmq'
 import { connect, redisOptions } from './connection.js'
-import { QueueError } from './errors.js'
+import { checkKeys, QueueError } from './errors.js'
 import { queueKeys } from './keys.js'
 import { scripts } from './scripts.js'
 import { type JobData, readStatus } from './status.js'
@@ -49,6 +49,7 @@ export function createQueue(options: QueueOptions): MailQueue {
   if (typeof options !== 'object' || options === null) {
     throw new QueueError('options', 'must be { connection, name? }')
   }
+  checkKeys(options, QUEUE_OPTIONS, '', QUEUE_HINTS)
   const { name, prefix } = queueName(options)
   redisOptions(options.connection) // a bad connection fails here, not at the first call
   const redis = connect(options.connection)
@@ -105,6 +106,7 @@ export function createQueue(options: QueueOptions): MailQueue {
   }
 
   async function drained(opts: { timeoutMs?: number } = {}): Promise<void> {
+    checkKeys(opts, ['timeoutMs'], 'options.', { timeout: 'use timeoutMs' })
     const { timeoutMs } = opts
     if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
       throw new QueueError('options.timeoutMs', 'must be a number of milliseconds >= 0')
@@ -176,10 +178,26 @@ const UNEXPECTED_FAILURES = { attempts: 3, backoff: { type: 'exponential', delay
 
 const EVENTS = ['completed', 'failed', 'removed', 'drained', 'delayed'] as const
 
+const QUEUE_OPTIONS = ['connection', 'name', 'prefix']
+/** The options every queue and worker takes, as BullMQ spells them. */
+export const QUEUE_HINTS: Readonly<Record<string, string>> = {
+  redis: "use connection: 'redis://host:6379'",
+  queueName: 'use name',
+}
+const ENQUEUE_OPTIONS = ['idempotencyKey', 'delayMs', 'priority']
+const ENQUEUE_HINTS: Readonly<Record<string, string>> = {
+  delay: 'use delayMs',
+  jobId: 'use idempotencyKey (the same key gives the same job)',
+  attempts:
+    "retries follow the worker's transport retry option: { retry: { attempts, backoffMs } }",
+  backoff: "retries follow the worker's transport retry option: { retry: { attempts, backoffMs } }",
+}
+
 function checkEnqueueOptions(opts: EnqueueOptions): { delay?: number; priority?: number } {
   if (typeof opts !== 'object' || opts === null) {
     throw new QueueError('options', 'must be { idempotencyKey?, delayMs?, priority? }')
   }
+  checkKeys(opts, ENQUEUE_OPTIONS, 'options.', ENQUEUE_HINTS)
   const out: { delay?: number; priority?: number } = {}
   if (opts.idempotencyKey !== undefined) {
     if (typeof opts.idempotencyKey !== 'string' || opts.idempotencyKey === '') {

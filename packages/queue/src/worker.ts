@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { createTransport, type Envelope, parseSmtpUrl, type SmtpTransportOptions } from '@mail/send'
 import { DelayedError, type Job, Worker } from 'bullmq'
 import { connect, redisOptions } from './connection.js'
-import { QueueError } from './errors.js'
+import { checkKeys, QueueError } from './errors.js'
 import { ALL, domainScope, queueKeys } from './keys.js'
 import { backoffMs, judge, messageState, type Outcome, type Verdict } from './outcome.js'
-import { queueName } from './queue.js'
+import { QUEUE_HINTS, queueName } from './queue.js'
 import { scripts } from './scripts.js'
 import { type JobData, readStatus } from './status.js'
 import type { MailWorker, MessageState, RateLimit, WorkerOptions } from './types.js'
@@ -40,8 +40,47 @@ function transportOptions(input: string | SmtpTransportOptions): {
   return { options, attempts, backoffMs: backoff }
 }
 
+const WORKER_OPTIONS = [
+  'connection',
+  'name',
+  'prefix',
+  'transport',
+  'concurrency',
+  'rateLimit',
+  'domainRateLimit',
+  'limitMarginMs',
+  'slowDownMs',
+  'lockDurationMs',
+  'stalledIntervalMs',
+  'onSettled',
+  'onError',
+]
+const TRANSPORT_HINT = "belongs in transport: { host, port, ... } or transport: 'smtp://...'"
+const RETRY_HINT = 'belongs in transport: { retry: { attempts, backoffMs } }'
+const WORKER_HINTS: Readonly<Record<string, string>> = {
+  ...QUEUE_HINTS,
+  limiter: 'use rateLimit: { messages, perMs } (shared by every worker, in a sliding window)',
+  lockDuration: 'use lockDurationMs',
+  stalledInterval: 'use stalledIntervalMs',
+  attempts: RETRY_HINT,
+  backoff: RETRY_HINT,
+  retry: RETRY_HINT,
+  host: TRANSPORT_HINT,
+  port: TRANSPORT_HINT,
+  auth: TRANSPORT_HINT,
+  pool: TRANSPORT_HINT,
+  url: TRANSPORT_HINT,
+}
+const LIMIT_HINTS: Readonly<Record<string, string>> = {
+  max: 'use messages (BullMQ calls it max)',
+  duration: 'use perMs (BullMQ calls it duration)',
+}
+
 function checkLimit(limit: RateLimit | undefined, field: string): RateLimit | undefined {
   if (limit === undefined) return undefined
+  if (typeof limit === 'object' && limit !== null) {
+    checkKeys(limit, ['messages', 'perMs'], `${field}.`, LIMIT_HINTS)
+  }
   const ok =
     typeof limit === 'object' &&
     limit !== null &&
@@ -78,6 +117,7 @@ export function createWorker(options: WorkerOptions): MailWorker {
   if (typeof options !== 'object' || options === null) {
     throw new QueueError('options', 'must be { connection, transport, ... }')
   }
+  checkKeys(options, WORKER_OPTIONS, '', WORKER_HINTS)
   const { name, prefix } = queueName(options)
   redisOptions(options.connection)
   const rateLimit = checkLimit(options.rateLimit, 'rateLimit')

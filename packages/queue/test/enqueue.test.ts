@@ -44,6 +44,53 @@ describe('enqueue', () => {
     expect(() => createWorker({ connection, transport, concurrency: 0 })).toThrow(/concurrency/)
   })
 
+  it('refuses an option it does not know, naming it, with the spelling to use for BullMQ ones', async () => {
+    const connection = env.redis.url
+    const transport = 'smtp://127.0.0.1:1'
+    const refused = (f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        return {
+          name: (e as Error).name,
+          field: (e as QueueError).field,
+          message: (e as Error).message,
+        }
+      }
+      return expect.fail('should have thrown')
+    }
+    const limiter = { max: 10, duration: 1000 }
+    expect(refused(() => createWorker({ connection, transport, limiter } as never))).toEqual({
+      name: 'QueueError',
+      field: 'limiter',
+      message: expect.stringMatching(/^limiter is not an option of @mail\/queue: use rateLimit/),
+    })
+    expect(
+      refused(() => createWorker({ connection, transport, rateLimit: limiter } as never)),
+    ).toMatchObject({ field: 'rateLimit.max', message: expect.stringContaining('use messages') })
+    expect(
+      refused(() => createWorker({ connection, transport, host: 'smtp.example.com' } as never)),
+    ).toMatchObject({ field: 'host', message: expect.stringContaining('belongs in transport') })
+    expect(refused(() => createQueue({ connection, nmae: 'x' } as never))).toMatchObject({
+      field: 'nmae',
+      message: expect.stringContaining('(options: connection, name, prefix)'),
+    })
+    const name = freshName()
+    const queue = cleanup.add(createQueue({ connection, name }))
+    const before = await keysOf(name)
+    await expect(queue.enqueue(message('a@one.test'), { delay: 5 } as never)).rejects.toMatchObject(
+      {
+        name: 'QueueError',
+        field: 'options.delay',
+        message: expect.stringContaining('use delayMs'),
+      },
+    )
+    await expect(queue.drained({ timeout: 5 } as never)).rejects.toMatchObject({
+      field: 'options.timeout',
+    })
+    expect(await keysOf(name)).toEqual(before)
+  })
+
   it('stores the built message once as bytes beside a small job, attachments included', async () => {
     const name = freshName()
     // Through the server's unix socket, as a redis+unix:// URL.

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { readdir, readFile, readlink } from 'node:fs/promises'
-import { createServer, type Server, type Socket } from 'node:net'
+import { createServer } from 'node:net'
 
 /** The TCP ports a process listens on, read from /proc (Linux): its socket inodes in LISTEN. */
 async function listeningPorts(pid: number): Promise<number[]> {
