@@ -4,6 +4,7 @@ import { InboxError } from './errors.js'
 import { checkFilter } from './filter.js'
 import { startHttp } from './http/server.js'
 import {
+  checkKeys,
   DEFAULT_HTTP_PORT,
   DEFAULT_SMTP_PORT,
   resolveEndpoint,
@@ -33,6 +34,7 @@ export function openStore(dir: string): Store {
  * await inbox.close()
  */
 export async function startInbox(options: InboxOptions = {}): Promise<Inbox> {
+  checkKeys(options, ['dir', 'smtp', 'http', 'limits', 'onError'], '')
   const limits = resolveLimits(options.limits)
   const smtp = resolveEndpoint('smtp', options.smtp, DEFAULT_SMTP_PORT)
   const http =

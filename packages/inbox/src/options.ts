@@ -16,16 +16,29 @@ function positiveInteger(value: unknown, field: string, fallback: number): numbe
   return value
 }
 
-/** The limits with their defaults, each checked. */
-export function resolveLimits(limits: InboxLimits = {}): ResolvedLimits {
-  for (const key of Object.keys(limits)) {
-    if (key !== 'maxMessageSize' && key !== 'maxConnections') {
+/**
+ * Refuses a key of `value` outside `known`: an option the inbox does not know is an InboxError
+ * naming it (`prefix + key`), never ignored (`smtpPort: 0` would otherwise listen on 2525).
+ */
+export function checkKeys(
+  value: object,
+  known: readonly string[],
+  prefix: string,
+  what = 'option',
+): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
       throw new InboxError(
-        `limits.${key}`,
-        `unknown limit ${JSON.stringify(key)}: use maxMessageSize, maxConnections`,
+        `${prefix}${key}`,
+        `unknown ${what} ${JSON.stringify(`${prefix}${key}`)}: use ${known.map((k) => prefix + k).join(', ')}`,
       )
     }
   }
+}
+
+/** The limits with their defaults, each checked. */
+export function resolveLimits(limits: InboxLimits = {}): ResolvedLimits {
+  checkKeys(limits, ['maxMessageSize', 'maxConnections'], 'limits.', 'limit')
   return {
     maxMessageSize: positiveInteger(
       limits.maxMessageSize,
@@ -46,6 +59,7 @@ export function resolveEndpoint(
   value: { host?: string; port?: number } | undefined,
   defaultPort: number,
 ): { host: string; port: number } {
+  if (typeof value === 'object' && value !== null) checkKeys(value, ['host', 'port'], `${side}.`)
   const host = value?.host ?? DEFAULT_HOST
   const port = value?.port ?? defaultPort
   if (typeof host !== 'string' || host === '') {

@@ -51,6 +51,16 @@ describe('startInbox', () => {
     await expect(startInbox({ smtp: { port: 70000 } })).rejects.toMatchObject({
       field: 'smtp.port',
     })
+    // Unknown keys are refused, not ignored (which would listen on the default ports).
+    await expect(startInbox({ smtpPort: 0 } as never)).rejects.toMatchObject({
+      name: 'InboxError',
+      field: 'smtpPort',
+      message: expect.stringContaining('use dir, smtp, http, limits, onError'),
+    })
+    await expect(startInbox({ http: { prot: 0 } as never })).rejects.toMatchObject({
+      field: 'http.prot',
+      message: expect.stringContaining('use http.host, http.port'),
+    })
     expect(existsSync('.mail')).toBe(false)
   })
 })
