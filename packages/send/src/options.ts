@@ -1,7 +1,7 @@
 import type { BuildOptions } from '@mail/mime'
 import type { DkimOptions } from '@mail/mime/dkim'
 import { defaultPort, type SmtpConnectOptions } from '@mail/smtp'
-import { transportError } from './errors.js'
+import { SendError, transportError } from './errors.js'
 import type { PoolOptions, RetryOptions, SmtpTransportOptions, TransportInput } from './types.js'
 import { parseSmtpUrl } from './url.js'
 
@@ -242,6 +242,31 @@ export function checkKeys(options: object, known: readonly string[], prefix: str
       hint === undefined
         ? `is not an option of @mail/send (${prefix === '' ? 'options' : prefix.slice(0, -1)}: ${known.join(', ')})`
         : `is not an option of @mail/send: ${hint}`,
+    )
+  }
+}
+
+/** What `send`, `sendRaw` and `sendmail` take with each message. */
+export const SEND_OPTIONS = ['signal', 'beforeEnd', 'onProgress'] as const
+/** What `sendMany` takes. */
+export const SEND_MANY_OPTIONS = ['signal', 'window'] as const
+
+/**
+ * Refuses a key of a call's `options` outside `known` (SendError kind 'transport', field
+ * `options.<key>`): a misspelt `signal` would never abort, a misspelt `onProgress` never report.
+ */
+export function checkCallOptions(
+  options: object | undefined,
+  known: readonly string[],
+  call: string,
+): void {
+  if (options === undefined || options === null) return
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue
+    throw new SendError(
+      'transport',
+      `options.${key} is not an option of ${call} (${known.join(', ')})`,
+      { field: `options.${key}` },
     )
   }
 }

@@ -1,5 +1,10 @@
 import { abortReason } from './errors.js'
-import { type ResolvedTransport, resolveTransport } from './options.js'
+import {
+  checkCallOptions,
+  type ResolvedTransport,
+  resolveTransport,
+  SEND_OPTIONS,
+} from './options.js'
 import { prepare } from './prepare.js'
 import { smtpTransport } from './transport.js'
 import type { SendInfo, SendMessage, SendOptions, Transport, TransportInput } from './types.js'
@@ -23,6 +28,7 @@ export async function sendmail(
   transport?: TransportInput | Transport,
   options?: SendOptions,
 ): Promise<SendInfo> {
+  checkCallOptions(options, SEND_OPTIONS, 'sendmail')
   const signal = options?.signal
   if (signal?.aborted) throw abortReason(signal)
   if (isTransport(transport)) return transport.send(message, options)

@@ -2,7 +2,13 @@ import type { Capabilities, Envelope, SendResult } from '@mail/smtp'
 import { SmtpClient } from '@mail/smtp'
 import { abortReason, SendError } from './errors.js'
 import { Limit } from './limit.js'
-import { type ResolvedTransport, resolveTransport } from './options.js'
+import {
+  checkCallOptions,
+  type ResolvedTransport,
+  resolveTransport,
+  SEND_MANY_OPTIONS,
+  SEND_OPTIONS,
+} from './options.js'
 import { Pool, type PoolClient } from './pool.js'
 import { type PreparedMessage, prepare, prepareRaw, sign } from './prepare.js'
 import { sendInOrder } from './send-many.js'
@@ -69,7 +75,7 @@ export class PooledTransport implements Transport {
   }
 
   send(message: SendMessage, options?: SendOptions): Promise<SendInfo> {
-    const refused = this.refusal(options)
+    const refused = this.refusal(options, 'send')
     if (refused !== undefined) return refused
     let prepared: PreparedMessage
     try {
@@ -86,7 +92,7 @@ export class PooledTransport implements Transport {
     raw: string | Uint8Array,
     options?: SendOptions,
   ): Promise<RawSendInfo> {
-    const refused = this.refusal(options)
+    const refused = this.refusal(options, 'sendRaw')
     if (refused !== undefined) return refused
     let prepared: PreparedMessage
     try {
@@ -97,7 +103,12 @@ export class PooledTransport implements Transport {
     return this.sendPrepared(prepared, options)
   }
 
-  private refusal(options: SendOptions | undefined): Promise<never> | undefined {
+  private refusal(options: SendOptions | undefined, call: string): Promise<never> | undefined {
+    try {
+      checkCallOptions(options, SEND_OPTIONS, call)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     const signal = options?.signal
     if (signal?.aborted) return Promise.reject(abortReason(signal))
     if (this.closed) return Promise.reject(new SendError('closed', 'The transport is closed'))
@@ -132,11 +143,13 @@ export class PooledTransport implements Transport {
   protected delivered(_prepared: PreparedMessage, _info: RawSendInfo): void {}
 
   sendMany(messages: MessageSource, options?: SendManyOptions): AsyncGenerator<SendManyResult> {
+    checkCallOptions(options, SEND_MANY_OPTIONS, 'sendMany')
     const window = options?.window ?? this.pool.capacity
     return sendInOrder((m, o) => this.send(m, o), messages, window, options)
   }
 
   async verify(options?: SendOptions): Promise<VerifyInfo> {
+    checkCallOptions(options, ['signal'], 'verify')
     const signal = options?.signal ?? new AbortController().signal
     if (signal.aborted) throw abortReason(signal)
     const client = await this.backend(signal)

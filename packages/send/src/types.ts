@@ -178,7 +178,9 @@ export type SendManyResult = { index: number; info: SendInfo } | { index: number
  * @example
  * transport.sendMany(generateMessages(), { window: 64 })
  */
-export interface SendManyOptions extends SendOptions {
+export interface SendManyOptions {
+  /** Abort: no further message is taken from the iterable; those under way abort as with `send`. */
+  signal?: AbortSignal
   /** Messages taken from the iterable before their results are yielded. Default: the transport's capacity. */
   window?: number
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SendError } from '../src/errors.js'
 import { resolveTransport, serverOf, smtpUrlFromEnvironment } from '../src/options.js'
+import { sendmail } from '../src/sendmail.js'
 import { createTestTransport } from '../src/test-transport.js'
 
 afterEach(() => {
@@ -131,6 +132,33 @@ describe('resolveTransport', () => {
     expect(() => createTestTransport({ record: 'no' } as never)).toThrow(
       expect.objectContaining({ field: 'record' }),
     )
+  })
+
+  it('refuses an unknown option of a call, before anything is sent', async () => {
+    const transport = createTestTransport()
+    const message = { from: 'a@example.com', to: 'b@example.org', text: 'x' }
+    const refusal = (field: string, call: string) =>
+      expect.objectContaining({
+        name: 'SendError',
+        kind: 'transport',
+        field,
+        message: expect.stringContaining(`${field} is not an option of ${call}`),
+      })
+    await expect(transport.send(message, { onprogress: () => {} } as never)).rejects.toEqual(
+      refusal('options.onprogress', 'send'),
+    )
+    const raw = 'Subject: x\r\n\r\nx\r\n'
+    const envelope = { from: 'a@example.com', to: ['b@example.org'] }
+    await expect(transport.sendRaw(envelope, raw, { sigal: 1 } as never)).rejects.toEqual(
+      refusal('options.sigal', 'sendRaw'),
+    )
+    await expect(sendmail(message, transport, { timeout: 5 } as never)).rejects.toEqual(
+      refusal('options.timeout', 'sendmail'),
+    )
+    expect(() => transport.sendMany([message], { onProgress: () => {} } as never)).toThrow(
+      refusal('options.onProgress', 'sendMany'),
+    )
+    expect(transport.messages).toEqual([])
   })
 })
 

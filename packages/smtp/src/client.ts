@@ -1,6 +1,6 @@
 import { connectSocket } from './connect.js'
 import { Connection } from './connection.js'
-import { SmtpError, type SmtpStage } from './errors.js'
+import { inputError, SmtpError, type SmtpStage } from './errors.js'
 import { isLoopbackAddress } from './loopback.js'
 import { resolveOptions, type SmtpConnectOptions, securityFor } from './options.js'
 import type { Capabilities } from './protocol/capabilities.js'
@@ -151,6 +151,7 @@ export class SmtpClient {
       let tx: Transaction
       let message: Body | undefined
       try {
+        if (options !== undefined) checkSendOptions(options)
         const beforeEnd = hook(options?.beforeEnd, 'beforeEnd')
         const onProgress = hook(options?.onProgress, 'onProgress')
         const session = this.session
@@ -236,4 +237,18 @@ function hook<T>(value: T | undefined, field: string): T | undefined {
 
 function aborted(reason: unknown, stage: SmtpStage = 'connect'): SmtpError {
   return new SmtpError('The operation was aborted', { stage, transient: true, cause: reason })
+}
+
+const SEND_OPTION_KEYS = ['signal', 'beforeEnd', 'onProgress']
+
+/** A key `send` does not know is refused by name, not ignored (a misspelt signal never aborts). */
+function checkSendOptions(options: SmtpSendOptions): void {
+  for (const key of Object.keys(options)) {
+    if (!SEND_OPTION_KEYS.includes(key)) {
+      throw inputError(
+        `options.${key} is not an option of send (${SEND_OPTION_KEYS.join(', ')})`,
+        `options.${key}`,
+      )
+    }
+  }
 }

@@ -86,12 +86,21 @@ describe('SmtpClient', () => {
     await s.stop()
   })
 
-  it('refuses a beforeEnd that is not a function without writing anything', async () => {
+  it('refuses a beforeEnd that is not a function, or an option it does not know, without writing anything', async () => {
     const s = await server(answerQuit)
     const client = await SmtpClient.connect({ host: '127.0.0.1', port: s.port, name: 'c.test' })
+    const envelope = { from: 'a@x.test', to: ['b@x.test'] }
+    await expect(client.send(envelope, 'x', { beforeEnd: 'soon' as never })).rejects.toMatchObject({
+      stage: 'input',
+      field: 'beforeEnd',
+    })
     await expect(
-      client.send({ from: 'a@x.test', to: ['b@x.test'] }, 'x', { beforeEnd: 'soon' as never }),
-    ).rejects.toMatchObject({ stage: 'input', field: 'beforeEnd' })
+      client.send(envelope, 'x', { onprogress: () => {} } as never),
+    ).rejects.toMatchObject({
+      stage: 'input',
+      field: 'options.onprogress',
+      message: expect.stringContaining('options.onprogress is not an option of send'),
+    })
     await client.quit()
     await s.done()
     await s.stop()
