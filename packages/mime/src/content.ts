@@ -156,10 +156,12 @@ export async function* readSource(source: LazySource, field: string): AsyncGener
 }
 
 // A Blob is read in slices of this size, this many at once: a file-backed Blob reads each slice
-// on its own (one round trip to the file per 64 KiB in Node's blob.stream()), so a few in flight
-// hide those round trips. Memory holds at most BLOB_AHEAD slices.
-const BLOB_SLICE = 1024 * 1024
-const BLOB_AHEAD = 3
+// on its own (one round trip to the file per 64 KiB in Node's blob.stream()), so two in flight
+// hide those round trips. Memory holds at most BLOB_AHEAD slices. Larger slices read a little
+// faster (1 MiB, three ahead: 12% less time for a 256 MiB file) but leave more garbage for the
+// collector: a 128 MiB send then grew the client by 56-70 MiB instead of about 51 MiB.
+const BLOB_SLICE = 256 * 1024
+const BLOB_AHEAD = 2
 
 /**
  * A Blob's octets in order, BLOB_AHEAD slices requested ahead of the one yielded; it must give
