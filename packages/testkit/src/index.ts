@@ -1,5 +1,6 @@
 export type { AiosmtpdOptions, AiosmtpdServer, ReceivedMessage } from './aiosmtpd.js'
 export { startAiosmtpd } from './aiosmtpd.js'
+export { type AuthRelay, startAuthRelay } from './auth-relay.js'
 export type { Certificates } from './certs.js'
 export { makeCertificates } from './certs.js'
 export { parseWithMailparser } from './mailparser.js'
