@@ -1,5 +1,5 @@
 import { command } from './commands.js'
-import { cleanText, encodeLines, endLines, initialLineState } from './data.js'
+import { cleanText, encodeLines, endLines, initialLineState, passLines } from './data.js'
 import type { MessageSource } from './message.js'
 import { DATA_END } from './wire.js'
 
@@ -140,9 +140,12 @@ export class BdatStream {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Adds a slice; returns a whole chunk once `target` octets are gathered. */
-  push(slice: Uint8Array): (string | Uint8Array)[] | undefined {
-    this.add(encodeLines(slice, this.state, false))
+  /**
+   * Adds a slice (`crlf`: its lines are known to end in CRLF, so it goes as it is); returns a
+   * whole chunk once `target` octets are gathered.
+   */
+  push(slice: Uint8Array, crlf: boolean): (string | Uint8Array)[] | undefined {
+    this.add(crlf ? passLines(slice, this.state) : encodeLines(slice, this.state, false))
     return this.size >= this.target ? this.take(false) : undefined
   }
 

@@ -3,6 +3,16 @@ import { CR, CRLF, DATA_END, DOT, LF } from './wire.js'
 
 const TERMINATOR = new Uint8Array([DOT, CR, LF])
 
+// Where Node's Buffer is (Node, Bun, Deno), its indexOf finds an octet with memchr: on a 78 KiB
+// base64 chunk about 5x faster than TypedArray#indexOf, which remains the search elsewhere.
+const nativeIndexOf = (globalThis as { Buffer?: { prototype: Uint8Array } }).Buffer?.prototype
+  .indexOf
+/** The index of the first `byte` in `input` at or after `from`, or -1. */
+const find: (input: Uint8Array, byte: number, from: number) => number =
+  typeof nativeIndexOf === 'function'
+    ? (input, byte, from) => nativeIndexOf.call(input, byte, from)
+    : (input, byte, from) => input.indexOf(byte, from)
+
 /**
  * Where a streamed message stands between two chunks: just after a CR (whose LF may come
  * next), and whether the next byte starts a line.
@@ -54,8 +64,8 @@ export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boole
     lineStart = i
   }
   // Line breaks are found with native indexOf scans; only they and line starts cost JS work.
-  let nextCr = input.indexOf(CR, i)
-  let nextLf = input.indexOf(LF, i)
+  let nextCr = find(input, CR, i)
+  let nextLf = find(input, LF, i)
   for (;;) {
     if (lineStart >= 0 && lineStart < n) {
       if (dotStuff && input[lineStart] === DOT) insert(lineStart, DOT)
@@ -71,16 +81,16 @@ export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boole
       }
       if (input[p + 1] === LF) {
         lineStart = p + 2
-        nextLf = input.indexOf(LF, p + 2)
+        nextLf = find(input, LF, p + 2)
       } else {
         insert(p + 1, LF)
         lineStart = p + 1
       }
-      nextCr = input.indexOf(CR, p + 1)
+      nextCr = find(input, CR, p + 1)
     } else {
       insert(nextLf, CR)
       lineStart = nextLf + 1
-      nextLf = input.indexOf(LF, nextLf + 1)
+      nextLf = find(input, LF, nextLf + 1)
     }
   }
   state.cr = false
@@ -93,6 +103,53 @@ export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boole
     o += n - copied
     return out.subarray(0, o)
   }
+}
+
+/**
+ * Dot-stuffing alone (RFC 5321 4.5.2), for content whose every line already ends in CRLF (a
+ * source that declares `crlf`): a '.' that starts a line is doubled, and nothing else is looked
+ * at, so a base64 body (which holds no '.') costs one native search per chunk. A '.' after any
+ * CR or LF counts as starting a line, so even a source whose claim is false cannot put an
+ * end-of-data look-alike ("\n.\r\n", "\r.\r\n": SMTP smuggling) on the wire. Returns the input
+ * itself when it has no such '.', else one new buffer; `state` as for {@link encodeLines}.
+ *
+ * @example
+ * stuffDots(bytes('a\r\n.b\r\n'), initialLineState()) // 'a\r\n..b\r\n'
+ */
+export function stuffDots(input: Uint8Array, state: LineState): Uint8Array {
+  const n = input.length
+  if (n === 0) return input
+  const parts: Uint8Array[] = []
+  let copied = 0
+  for (let dot = find(input, DOT, 0); dot >= 0; dot = find(input, DOT, dot + 1)) {
+    const before = dot === 0 ? (state.bol || state.cr ? LF : DOT) : input[dot - 1]
+    if (before !== LF && before !== CR) continue
+    // The '.' goes twice: once at the end of this part, once at the start of the next.
+    parts.push(input.subarray(copied, dot + 1))
+    copied = dot
+  }
+  passLines(input, state)
+  if (parts.length === 0) return input
+  parts.push(input.subarray(copied))
+  const out = new Uint8Array(n + parts.length - 1)
+  let o = 0
+  for (const part of parts) {
+    out.set(part, o)
+    o += part.length
+  }
+  return out
+}
+
+/**
+ * Content that needs no change (a `crlf` source, for BDAT) passes as it is: `state` only notes
+ * where its last line stands, for the CRLF an unterminated last line still needs.
+ */
+export function passLines(input: Uint8Array, state: LineState): Uint8Array {
+  const n = input.length
+  if (n === 0) return input
+  state.cr = input[n - 1] === CR
+  state.bol = input[n - 1] === LF
+  return input
 }
 
 /**

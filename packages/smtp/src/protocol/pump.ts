@@ -1,7 +1,7 @@
 import { inputError, SmtpError } from '../errors.js'
 import type { BdatStream } from './body.js'
 import type { OperationSession } from './conversation.js'
-import { encodeLines, endLines, initialLineState } from './data.js'
+import { encodeLines, endLines, initialLineState, stuffDots } from './data.js'
 import type { SendProgress } from './envelope.js'
 import { hasEightBit } from './message.js'
 import type { ContentReader } from './stream.js'
@@ -41,6 +41,8 @@ export interface PumpInit {
   endApart: boolean
   /** The message goes as 7-bit although its content is not known to be (see `Plan.sevenBit`). */
   sevenBit: boolean
+  /** The source declared that every line ends in CRLF: only dots are stuffed (DATA). */
+  crlf: boolean
   /** The octets the source declared, checked while reading. */
   total: number | undefined
   onProgress: ((progress: SendProgress) => void) | undefined
@@ -144,10 +146,11 @@ export class ContentPump {
     // RFC 6152 3: without BODY=8BITMIME only 7-bit content may go; never silently.
     if (this.init.sevenBit && hasEightBit(slice)) throw eightBitError()
     this.encoded += slice.length
-    const bdat = this.init.bdat
-    if (bdat === undefined) this.queue([encodeLines(slice, this.state, true)])
-    else {
-      const chunk = bdat.push(slice)
+    const { bdat, crlf } = this.init
+    if (bdat === undefined) {
+      this.queue([crlf ? stuffDots(slice, this.state) : encodeLines(slice, this.state, true)])
+    } else {
+      const chunk = bdat.push(slice, crlf)
       if (chunk !== undefined) await this.chunk(chunk, false)
     }
   }

@@ -32,6 +32,15 @@ export interface StreamSource {
   readonly eightBit?: boolean | undefined
   /** The message needs SMTPUTF8 (RFC 6531), as `Envelope.smtputf8`. */
   readonly smtputf8?: boolean | undefined
+  /**
+   * Every line of `stream()` ends in CRLF: it has no bare CR or LF (RFC 5322 2.1). The sender
+   * then skips its check of the line ends and only stuffs dots (DATA), which makes a large
+   * message cheaper to send. A `StreamedMessage` of `@mail/mime` says so. Declare it only when
+   * it holds: bare line ends in a message that claims it go out as they are, and a server may
+   * refuse them or read them as line ends. Unknown (undefined, false): every line is checked and
+   * normalised to CRLF (RFC 5321 2.3.8).
+   */
+  readonly crlf?: boolean | undefined
 }
 
 /**
@@ -57,6 +66,8 @@ export interface StreamedBody {
   readonly size: number | undefined
   readonly eightBit: boolean | undefined
   readonly smtputf8: boolean
+  /** The source declared that every line ends in CRLF (see `StreamSource.crlf`). */
+  readonly crlf: boolean
   /** Opens the content: at most once per send. */
   open(): ContentReader
   /** The send ended without reading it: a stream given as it is (owned by the send) is cancelled. */
@@ -88,6 +99,7 @@ class OwnedStream implements StreamedBody {
   readonly size = undefined
   readonly eightBit = undefined
   readonly smtputf8 = false
+  readonly crlf = false
   private opened = false
 
   constructor(private readonly stream: ReadableStream<Uint8Array>) {
@@ -105,7 +117,7 @@ class OwnedStream implements StreamedBody {
 }
 
 function sourceBody(source: StreamSource): StreamedBody {
-  const { size, eightBit, smtputf8 } = source
+  const { size, eightBit, smtputf8, crlf } = source
   if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0)) {
     throw inputError('raw.size must be a whole number of octets, 0 or more', 'raw.size')
   }
@@ -115,11 +127,15 @@ function sourceBody(source: StreamSource): StreamedBody {
   if (smtputf8 !== undefined && typeof smtputf8 !== 'boolean') {
     throw inputError('raw.smtputf8 must be true or false', 'raw.smtputf8')
   }
+  if (crlf !== undefined && typeof crlf !== 'boolean') {
+    throw inputError('raw.crlf must be true or false', 'raw.crlf')
+  }
   return {
     streamed: true,
     size,
     eightBit,
     smtputf8: smtputf8 === true,
+    crlf: crlf === true,
     open() {
       let stream: ReadableStream<Uint8Array>
       try {

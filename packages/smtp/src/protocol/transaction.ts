@@ -382,6 +382,7 @@ export class Transaction implements Operation, StepOwner, PumpOwner {
       pipelined: this.pipelined,
       endApart: this.beforeEnd !== undefined,
       sevenBit: this.plan.sevenBit === true,
+      crlf: body.streamed === true && body.crlf,
       total: body.size,
       onProgress: this.onProgress,
     })

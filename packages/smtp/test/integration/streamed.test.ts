@@ -21,12 +21,21 @@ const content = fc
   .map((a) => bytes(a.join('')))
 const cuts = fc.array(fc.nat(400), { maxLength: 20 })
 
-/** Streams 25 generated messages, each cut into random chunks, over `client`; returns them in order. */
-async function sendGenerated(client: SmtpClient): Promise<Uint8Array[]> {
+/** Lines that all end in CRLF, dots among them: content a source may declare `crlf` for. */
+const crlfContent = fc
+  .array(fc.stringMatching(/^[ab. ]{0,12}$/), { minLength: 1, maxLength: 40 })
+  .map((lines) => bytes(lines.map((l) => `${l}\r\n`).join('')))
+
+/**
+ * Streams 25 generated messages, each cut into random chunks, over `client`; returns them in
+ * order. With `crlf`, the content's lines all end in CRLF and the source says so.
+ */
+async function sendGenerated(client: SmtpClient, crlf = false): Promise<Uint8Array[]> {
   const sent: Uint8Array[] = []
   await fc.assert(
-    fc.asyncProperty(content, cuts, async (whole, offsets) => {
-      await client.send(ENV, streamOf(cut(whole, offsets)).stream)
+    fc.asyncProperty(crlf ? crlfContent : content, cuts, async (whole, offsets) => {
+      const { stream } = streamOf(cut(whole, offsets))
+      await client.send(ENV, crlf ? { stream: () => stream, crlf: true } : stream)
       sent.push(whole)
     }),
     { numRuns: 25 },
@@ -35,7 +44,10 @@ async function sendGenerated(client: SmtpClient): Promise<Uint8Array[]> {
 }
 
 describe('a streamed message over a real socket', () => {
-  it('arrives through DATA as the same octets as in memory (aiosmtpd)', async () => {
+  it.each([
+    ['', false],
+    [', from a source that declares crlf', true],
+  ])('arrives through DATA as the same octets as in memory%s (aiosmtpd)', async (_, crlf) => {
     const server = await startAiosmtpd({ security: 'none' })
     const client = await SmtpClient.connect({
       host: server.host,
@@ -43,7 +55,7 @@ describe('a streamed message over a real socket', () => {
       security: 'none',
     })
     try {
-      const sent = await sendGenerated(client)
+      const sent = await sendGenerated(client, crlf)
       const got = await server.waitFor(sent.length)
       // aiosmtpd gives the data dot-unstuffed: the normalised message, CRLF-terminated.
       for (let i = 0; i < sent.length; i++) {
@@ -57,7 +69,10 @@ describe('a streamed message over a real socket', () => {
     }
   })
 
-  it('arrives through BDAT as the normalised octets (a streaming sink)', async () => {
+  it.each([
+    ['', false],
+    [', from a source that declares crlf', true],
+  ])('arrives through BDAT as the normalised octets%s (a streaming sink)', async (_, crlf) => {
     const sink = await startStreamSink({
       chunking: true,
       consume: async (m: Readable) => {
@@ -72,7 +87,7 @@ describe('a streamed message over a real socket', () => {
       security: 'none',
     })
     try {
-      const sent = await sendGenerated(client)
+      const sent = await sendGenerated(client, crlf)
       expect(sink.results.map((r) => r.value)).toEqual(sent.map((s) => latin1(normalizeLines(s))))
       expect(sink.results.every((r) => r.envelope.via === 'BDAT')).toBe(true)
     } finally {

@@ -1,6 +1,13 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { cleanText, encodeLines, endLines, initialLineState } from '../../src/protocol/data.js'
+import { describe, expect, it, vi } from 'vitest'
+import {
+  cleanText,
+  encodeLines,
+  endLines,
+  initialLineState,
+  passLines,
+  stuffDots,
+} from '../../src/protocol/data.js'
 import { dotStuff, normalizeLines } from '../helpers/data.js'
 
 const enc = (s: string) => Buffer.from(s, 'latin1')
@@ -87,6 +94,122 @@ describe('dotStuff', () => {
   it('returns the very same buffer when nothing needs changing', () => {
     const input = enc('a\r\nb')
     expect(encodeLines(input, initialLineState(), true)).toBe(input)
+  })
+})
+
+/** A CRLF-clean text: every line end is CRLF, any content between them (dots included). */
+const crlfClean = fc
+  .array(fc.string({ unit: fc.constantFrom('a', '.', ' ', 'é', '=') }), { maxLength: 8 })
+  .chain((lines) => fc.boolean().map((ended) => lines.join('\r\n') + (ended ? '\r\n' : '')))
+
+/** Encodes `all` in the slices `cuts` picks, with `encode` per slice and `endLines` after. */
+function inSlices(
+  all: Uint8Array,
+  cuts: number[],
+  encode: (slice: Uint8Array, state: ReturnType<typeof initialLineState>) => Uint8Array,
+  dotStuff: boolean,
+): string {
+  const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b)
+  const state = initialLineState()
+  let out = ''
+  let from = 0
+  for (const at of [...points, all.length]) {
+    out += str(encode(all.subarray(from, at), state))
+    from = at
+  }
+  return out + str(endLines(state, dotStuff))
+}
+
+describe('stuffDots (a source that declares crlf)', () => {
+  it('doubles a dot that starts a line, the first line too, and nothing else', () => {
+    expect(str(stuffDots(enc('.a\r\nb.\r\n..c\r\n.'), initialLineState()))).toBe(
+      '..a\r\nb.\r\n...c\r\n..',
+    )
+  })
+
+  it('returns the very same buffer when no line starts with a dot', () => {
+    const input = enc('YWJj\r\nZGVm.\r\n')
+    expect(stuffDots(input, initialLineState())).toBe(input)
+  })
+
+  it('knows from the state whether a slice starts a line: after LF, after CR, or mid-line', () => {
+    const state = initialLineState()
+    expect(str(stuffDots(enc('a\r'), state))).toBe('a\r')
+    expect(state).toEqual({ cr: true, bol: false })
+    expect(str(stuffDots(enc('\n.b'), state))).toBe('\n..b')
+    expect(state).toEqual({ cr: false, bol: false })
+    expect(str(stuffDots(enc('.c\r\n'), state))).toBe('.c\r\n')
+    expect(state).toEqual({ cr: false, bol: true })
+    expect(str(stuffDots(enc('.d'), state))).toBe('..d')
+  })
+
+  it.each([
+    ['\n.\r\n', '\n..\r\n'],
+    ['a\r.\r\nRSET\r\n', 'a\r..\r\nRSET\r\n'],
+    ['a\r\n.\n', 'a\r\n..\n'],
+  ])('still neutralises the smuggling vector %j when the claim is false', (input, expected) => {
+    const wire = str(stuffDots(enc(input), initialLineState()))
+    expect(wire).toBe(expected)
+    // A dot after any line-end octet is doubled: no end-of-data look-alike is left.
+    expect(wire).not.toMatch(/[\r\n]\.(?!\.)/)
+  })
+
+  it('gives what the full encoder gives for CRLF-clean content, however it is sliced', () => {
+    fc.assert(
+      fc.property(crlfClean, fc.array(fc.nat(), { maxLength: 6 }), (s, cuts) => {
+        const all = enc(s)
+        const fast = inSlices(all, cuts, stuffDots, true)
+        expect(fast).toBe(inSlices(all, cuts, (x, st) => encodeLines(x, st, true), true))
+        expect(fast).toBe(str(dotStuff(all)))
+      }),
+    )
+  })
+})
+
+describe('passLines (BDAT, a source that declares crlf)', () => {
+  it('passes the slice as it is and notes where its last line stands', () => {
+    const state = initialLineState()
+    const input = enc('.a\r')
+    expect(passLines(input, state)).toBe(input)
+    expect(state).toEqual({ cr: true, bol: false })
+    expect(str(endLines(state, false))).toBe('\n')
+  })
+
+  it('gives what the full encoder gives for CRLF-clean content, however it is sliced', () => {
+    fc.assert(
+      fc.property(crlfClean, fc.array(fc.nat(), { maxLength: 6 }), (s, cuts) => {
+        const all = enc(s)
+        expect(inSlices(all, cuts, passLines, false)).toBe(str(normalizeLines(all)))
+      }),
+    )
+  })
+})
+
+describe("the octet search without Node's Buffer (Workers)", () => {
+  it('encodes the same with TypedArray#indexOf', async () => {
+    const saved = globalThis.Buffer
+    vi.resetModules()
+    let data: typeof import('../../src/protocol/data.js')
+    try {
+      // @ts-expect-error: Buffer is removed for the import only, as on a runtime without it.
+      delete globalThis.Buffer
+      data = await import('../../src/protocol/data.js')
+    } finally {
+      globalThis.Buffer = saved
+    }
+    // Plain Uint8Arrays: a Buffer would bring its own indexOf.
+    const input = new Uint8Array(enc('.a\nb\r\n.c\rd'))
+    const expected = str(encodeLines(input, initialLineState(), true))
+    const search = vi.spyOn(Uint8Array.prototype, 'indexOf')
+    try {
+      expect(str(data.encodeLines(input, data.initialLineState(), true))).toBe(expected)
+      expect(str(data.stuffDots(new Uint8Array(enc('x\r\n.y')), data.initialLineState()))).toBe(
+        'x\r\n..y',
+      )
+      expect(search).toHaveBeenCalled()
+    } finally {
+      search.mockRestore()
+    }
   })
 })
 

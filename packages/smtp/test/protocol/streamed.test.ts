@@ -255,6 +255,8 @@ describe('streamed sources', () => {
     })
     const eightBit = { stream: () => locked, eightBit: 'yes' as never }
     expect(thrown(() => t.send(ENV, eightBit))).toMatchObject({ field: 'raw.eightBit' })
+    const crlf = { stream: () => locked, crlf: 1 as never }
+    expect(thrown(() => t.send(ENV, crlf))).toMatchObject({ field: 'raw.crlf' })
     expect(thrown(() => t.send(ENV, { text: 'x' } as never))).toMatchObject({ field: 'raw' })
     expect(t.take()).toEqual([])
   })
