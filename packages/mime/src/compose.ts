@@ -125,6 +125,9 @@ export function buildMessageStream(
     replayable: oneShot === undefined,
     smtputf8,
     eightBit,
+    // Every piece is CRLF-terminated: header fields as written, text bodies through toCrlf,
+    // base64 lines by the line encoder (the stream tests check it for random messages).
+    crlf: true,
     stream() {
       if (oneShot !== undefined) {
         if (streamed) {

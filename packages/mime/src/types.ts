@@ -175,6 +175,12 @@ export interface StreamedMessage {
   /** True when the message holds any octet above 127 (needs 8BITMIME or SMTPUTF8). */
   readonly eightBit: boolean
   /**
+   * True for every message this package builds: each line of `stream()` ends in CRLF, with no
+   * bare CR or LF (RFC 5322 2.1). `@mail/smtp` then only stuffs dots instead of checking every
+   * line end, which makes a large message cheaper to send.
+   */
+  readonly crlf: boolean
+  /**
    * The message as UTF-8 octets with CRLF line endings, read from the sources as the stream is
    * read. Each call starts a new stream; on a message that is not replayable, a second call
    * throws a MimeError.

@@ -18,6 +18,7 @@ import {
   shapes,
 } from './fixtures/messages.js'
 import { collect, type SourceKind, sourceOf } from './fixtures/sources.js'
+import { expectWellFormed } from './roundtrip/helpers.js'
 
 const utf8 = new TextEncoder()
 const KINDS: SourceKind[] = ['blob', 'stream', 'iterable']
@@ -42,6 +43,9 @@ async function expectSameBytes(
   const got = await collect(message.stream())
   expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true)
   if (message.size !== undefined) expect(message.size).toBe(expected.length)
+  // What `crlf` promises the SMTP client, which then checks no line end itself.
+  expect(message.crlf).toBe(true)
+  expectWellFormed(Buffer.from(got).toString('utf8'))
 }
 
 const corpus: [string, MessageInput][] = [

@@ -173,6 +173,8 @@ export async function signStreamed(
     envelope: message.envelope,
     smtputf8: message.smtputf8,
     eightBit: message.eightBit,
+    // The signature field is folded with CRLF: the signed message keeps the message's line ends.
+    crlf: message.crlf === true,
     size: head.length + first.length + tail.length,
     replayable: true,
     stream: () => signedStream(head, message, first.length, tail),
