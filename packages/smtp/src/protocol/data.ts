@@ -3,15 +3,27 @@ import { CR, CRLF, DATA_END, DOT, LF } from './wire.js'
 
 const TERMINATOR = new Uint8Array([DOT, CR, LF])
 
-// Where Node's Buffer is (Node, Bun, Deno), its indexOf finds an octet with memchr: on a 78 KiB
-// base64 chunk about 5x faster than TypedArray#indexOf, which remains the search elsewhere.
-const nativeIndexOf = (globalThis as { Buffer?: { prototype: Uint8Array } }).Buffer?.prototype
-  .indexOf
 /** The index of the first `byte` in `input` at or after `from`, or -1. */
-const find: (input: Uint8Array, byte: number, from: number) => number =
-  typeof nativeIndexOf === 'function'
-    ? (input, byte, from) => nativeIndexOf.call(input, byte, from)
-    : (input, byte, from) => input.indexOf(byte, from)
+type Find = (input: Uint8Array, byte: number, from: number) => number
+
+/**
+ * Where Node's Buffer is (Node, Bun, Deno's compatibility layer), its indexOf finds an octet with
+ * memchr: on a 78 KiB base64 chunk about 5x faster than TypedArray#indexOf, the search
+ * elsewhere. It is used only once it has searched a plain Uint8Array right (a polyfilled Buffer
+ * may refuse one).
+ */
+function octetSearch(): Find {
+  const native = (globalThis as { Buffer?: { prototype: Uint8Array } }).Buffer?.prototype.indexOf
+  if (typeof native === 'function') {
+    try {
+      if (native.call(Uint8Array.of(CR, LF, LF), LF, 2) === 2) {
+        return (input, byte, from) => native.call(input, byte, from)
+      }
+    } catch {}
+  }
+  return (input, byte, from) => input.indexOf(byte, from)
+}
+const find = octetSearch()
 
 /**
  * Where a streamed message stands between two chunks: just after a CR (whose LF may come

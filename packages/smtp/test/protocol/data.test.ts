@@ -185,14 +185,25 @@ describe('passLines (BDAT, a source that declares crlf)', () => {
   })
 })
 
-describe("the octet search without Node's Buffer (Workers)", () => {
-  it('encodes the same with TypedArray#indexOf', async () => {
+/** A Buffer whose search refuses what is not one of its own, as a polyfill may. */
+class StrictBuffer extends Uint8Array {
+  override indexOf(byte: number, from?: number): number {
+    if (!(this instanceof StrictBuffer)) throw new TypeError('argument must be a buffer')
+    return super.indexOf(byte, from)
+  }
+}
+
+describe('the octet search where Buffer is missing or refuses a Uint8Array', () => {
+  it.each([
+    ['no Buffer (Workers)', undefined],
+    ['a Buffer that refuses a plain Uint8Array', StrictBuffer],
+  ])('encodes the same with TypedArray#indexOf: %s', async (_, stand) => {
     const saved = globalThis.Buffer
     vi.resetModules()
     let data: typeof import('../../src/protocol/data.js')
     try {
-      // @ts-expect-error: Buffer is removed for the import only, as on a runtime without it.
-      delete globalThis.Buffer
+      // The runtime's Buffer is replaced for the import only: the search is chosen then.
+      globalThis.Buffer = stand as never
       data = await import('../../src/protocol/data.js')
     } finally {
       globalThis.Buffer = saved
