@@ -30,7 +30,7 @@ describe('messageSource', () => {
   it('tells ASCII strings from others at any length and position, lone surrogates included', () => {
     const unit = fc.constantFrom('a', '\r\n', '\x7f', '\x80', 'é', '€', '\ud83d', '😀')
     fc.assert(
-      fc.property(fc.string({ unit, maxLength: 40 }), fc.nat(20_000), (s, pad) => {
+      fc.property(fc.string({ unit, maxLength: 40 }), fc.nat(40_000), (s, pad) => {
         const text = 'x'.repeat(pad) + s
         const m = messageSource(text)
         const nonAscii = /[^\x00-\x7f]/.test(text)
@@ -41,6 +41,19 @@ describe('messageSource', () => {
       { numRuns: 200 },
     )
   })
+
+  // Long strings are checked 16,384 characters at a time: a character on either side of a cut.
+  it.each([16_383, 16_384, 32_767, 32_768, 49_151])(
+    'finds a non-ASCII character, or a surrogate pair, at the cut after %i characters',
+    (at) => {
+      for (const odd of ['é', '😀', '\ud83d', '\ude00']) {
+        const text = `${'a'.repeat(at)}${odd}${'b'.repeat(20_000)}`
+        const m = messageSource(text)
+        expect([m.eightBit, m.text]).toEqual([true, undefined])
+      }
+      expect(messageSource('a'.repeat(at + 20_000)).text).toHaveLength(at + 20_000)
+    },
+  )
 
   it('rejects what is neither a string nor bytes', () => {
     expect(() => messageSource(42 as never)).toThrow(/raw must be/)
