@@ -1,29 +1,8 @@
 import { isClean } from './clean.js'
+import { findOctet } from './octets.js'
 import { CR, CRLF, DATA_END, DOT, LF } from './wire.js'
 
 const TERMINATOR = new Uint8Array([DOT, CR, LF])
-
-/** The index of the first `byte` in `input` at or after `from`, or -1. */
-type Find = (input: Uint8Array, byte: number, from: number) => number
-
-/**
- * Where Node's Buffer is (Node, Bun, Deno's compatibility layer), its indexOf finds an octet with
- * memchr: on a 78 KiB base64 chunk about 5x faster than TypedArray#indexOf, the search
- * elsewhere. It is used only once it has searched a plain Uint8Array right (a polyfilled Buffer
- * may refuse one).
- */
-function octetSearch(): Find {
-  const native = (globalThis as { Buffer?: { prototype: Uint8Array } }).Buffer?.prototype.indexOf
-  if (typeof native === 'function') {
-    try {
-      if (native.call(Uint8Array.of(CR, LF, LF), LF, 2) === 2) {
-        return (input, byte, from) => native.call(input, byte, from)
-      }
-    } catch {}
-  }
-  return (input, byte, from) => input.indexOf(byte, from)
-}
-const find = octetSearch()
 
 /**
  * Where a streamed message stands between two chunks: just after a CR (whose LF may come
@@ -76,8 +55,8 @@ export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boole
     lineStart = i
   }
   // Line breaks are found with native indexOf scans; only they and line starts cost JS work.
-  let nextCr = find(input, CR, i)
-  let nextLf = find(input, LF, i)
+  let nextCr = findOctet(input, CR, i)
+  let nextLf = findOctet(input, LF, i)
   for (;;) {
     if (lineStart >= 0 && lineStart < n) {
       if (dotStuff && input[lineStart] === DOT) insert(lineStart, DOT)
@@ -93,16 +72,16 @@ export function encodeLines(input: Uint8Array, state: LineState, dotStuff: boole
       }
       if (input[p + 1] === LF) {
         lineStart = p + 2
-        nextLf = find(input, LF, p + 2)
+        nextLf = findOctet(input, LF, p + 2)
       } else {
         insert(p + 1, LF)
         lineStart = p + 1
       }
-      nextCr = find(input, CR, p + 1)
+      nextCr = findOctet(input, CR, p + 1)
     } else {
       insert(nextLf, CR)
       lineStart = nextLf + 1
-      nextLf = find(input, LF, nextLf + 1)
+      nextLf = findOctet(input, LF, nextLf + 1)
     }
   }
   state.cr = false
@@ -133,7 +112,7 @@ export function stuffDots(input: Uint8Array, state: LineState): Uint8Array {
   if (n === 0) return input
   const parts: Uint8Array[] = []
   let copied = 0
-  for (let dot = find(input, DOT, 0); dot >= 0; dot = find(input, DOT, dot + 1)) {
+  for (let dot = findOctet(input, DOT, 0); dot >= 0; dot = findOctet(input, DOT, dot + 1)) {
     const before = dot === 0 ? (state.bol || state.cr ? LF : DOT) : input[dot - 1]
     if (before !== LF && before !== CR) continue
     // The '.' goes twice: once at the end of this part, once at the start of the next.
