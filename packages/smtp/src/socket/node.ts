@@ -35,8 +35,12 @@ async function load(): Promise<NodeModules> {
   return modules
 }
 
-// Up to this size several chunks are joined into one buffer: one copy beats a writev of many.
+// Several small chunks (commands, pipelined small messages) are joined into one buffer, up to
+// SMALL in all: one copy beats a writev of many. Chunks of JOIN_AVERAGE or more on average (a
+// BDAT chunk of a large message: its command line and 78 KiB pieces) go as one writev instead,
+// since copying them costs more than the writev saves.
 const SMALL = 512 * 1024
+const JOIN_AVERAGE = 16 * 1024
 const noHandlers: SocketHandlers = { data: () => {}, close: () => {} }
 
 class NodeSmtpSocket implements SmtpSocket {
@@ -106,7 +110,9 @@ class NodeSmtpSocket implements SmtpSocket {
     if (chunks.length === 1) return s.write(chunks[0]!)
     let size = 0
     for (const c of chunks) size += c.length
-    if (size <= SMALL) return s.write(Buffer.concat(chunks, size))
+    if (size <= SMALL && size < chunks.length * JOIN_AVERAGE) {
+      return s.write(Buffer.concat(chunks, size))
+    }
     // cork/uncork turns several chunks into one writev: one packet where they fit.
     s.cork()
     for (const c of chunks) s.write(c)
