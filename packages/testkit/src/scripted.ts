@@ -16,6 +16,12 @@ export interface ScriptedConnection {
   /** Sends bytes (a string is sent as UTF-8). */
   write(data: string | Uint8Array): void
   /**
+   * Resolves once the socket has taken everything written so far, or the connection closed: a
+   * script that floods the client awaits it after each write, so it sends only as fast as the
+   * client reads.
+   */
+  drained(): Promise<void>
+  /**
    * Next CRLF-terminated line decoded as UTF-8 (use `received` for exact bytes), without the
    * CRLF; rejects when the peer closes first.
    */
@@ -138,6 +144,20 @@ class Connection implements ScriptedConnection {
 
   write(data: string | Uint8Array): void {
     this.#socket.write(data)
+  }
+
+  drained(): Promise<void> {
+    const socket = this.#socket
+    if (this.#closed || !socket.writableNeedDrain) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done)
+        socket.off('close', done)
+        resolve()
+      }
+      socket.on('drain', done)
+      socket.on('close', done)
+    })
   }
 
   async readLine(): Promise<string> {
